@@ -1,0 +1,64 @@
+using GitMesh.Api.Cli;
+using GitMesh.Api.Features.Auth;
+using GitMesh.Api.Features.Setup;
+using GitMesh.Api.Features.Workspaces;
+using GitMesh.Api.Http;
+using GitMesh.Data;
+using GitMesh.Hosting;
+using Microsoft.AspNetCore.Identity;
+
+if (await ApiCli.TryRunAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls("http://localhost:5080");
+}
+
+builder.AddGitMeshDefaults(appliesMigrations: true);
+builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+    o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
+});
+builder.Services.AddIdentityCore<GitMeshUser>(o =>
+    {
+        o.User.RequireUniqueEmail = true;
+        o.Password.RequiredLength = 10;
+        o.Password.RequireNonAlphanumeric = false;
+        o.Lockout.MaxFailedAccessAttempts = 10;
+    })
+    .AddEntityFrameworkStores<GitMeshDbContext>();
+builder.Services.AddGitMeshAuthentication(builder.Configuration);
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<RequestBodyLimitMiddleware>();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapHealthEndpoints();
+app.MapSetupEndpoints();
+app.MapAuthEndpoints();
+app.MapWorkspaceEndpoints();
+app.MapMemberEndpoints();
+app.MapApiKeyEndpoints();
+app.MapFallbackToFile("index.html");
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point type for WebApplicationFactory in tests.</summary>
+public partial class Program;
