@@ -1,0 +1,260 @@
+using GitMesh.Intelligence.Text;
+
+namespace GitMesh.Intelligence.Duplicates;
+
+/// <summary>A signal as a bag of weighted terms (64-bit stable term hashes, sorted), before IDF. Title terms carry the title field weight.</summary>
+public sealed record TermVector(long[] Terms, float[] Weights, long[] TitleTerms)
+{
+    public static readonly TermVector Empty = new([], [], []);
+}
+
+/// <summary>Document-frequency statistics the scorer needs; implemented in memory here and by the data layer for persisted stats.</summary>
+public interface IDocumentFrequencies
+{
+    long DocumentCount { get; }
+
+    int DocumentFrequency(long term);
+}
+
+public enum DuplicateDecision
+{
+    /// <summary>Below <see cref="DuplicateThresholds.Suggest"/>: start a new cluster.</summary>
+    NewCluster,
+
+    /// <summary>Grey zone: show as "possible duplicate" for a human to confirm.</summary>
+    PossibleDuplicate,
+
+    /// <summary>At or above <see cref="DuplicateThresholds.AutoJoin"/>: join the cluster automatically.</summary>
+    AutoJoin,
+}
+
+/// <summary>Score thresholds on the TF-IDF cosine (0..1).</summary>
+public sealed record DuplicateThresholds(double AutoJoin = 0.7, double Suggest = 0.4);
+
+/// <summary>Field weights and limits of <see cref="DuplicateScorer.Vectorize"/> and <see cref="DuplicateScorer.Truncate"/>.</summary>
+/// <param name="TitleWeight">Titles are short summaries written to be found; a shared title term counts this many body occurrences.</param>
+/// <param name="MaxTerms">Terms kept per stored document (highest tf·idf first), bounding storage at large index sizes.</param>
+public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWeight = 1f, int MaxTerms = 64, int MaxBodyChars = 20_000);
+
+/// <summary>
+/// Duplicate similarity: cosine of TF-IDF vectors over title + body with field weights. tf is sublinear per field
+/// (1 + ln tf), the field contributions are added with <see cref="DuplicateScorerOptions.TitleWeight"/> and
+/// <see cref="DuplicateScorerOptions.BodyWeight"/>, and IDF is the BM25 form ln(1 + (N − df + 0.5)/(df + 0.5)) read
+/// from live document-frequency stats, so scores adapt as the corpus grows without re-vectorizing stored signals.
+/// </summary>
+public sealed class DuplicateScorer(DuplicateScorerOptions? options = null, DuplicateThresholds? thresholds = null)
+{
+    public DuplicateScorerOptions Options { get; } = options ?? new DuplicateScorerOptions();
+    public DuplicateThresholds Thresholds { get; } = thresholds ?? new DuplicateThresholds();
+
+    public static double Idf(long documentCount, int documentFrequency) =>
+        Math.Log(1 + ((documentCount - documentFrequency + 0.5) / (documentFrequency + 0.5)));
+
+    /// <summary>All terms of a signal with their field-weighted sublinear tf (no IDF yet).</summary>
+    public TermVector Vectorize(SignalText text)
+    {
+        var body = text.BodyWithCode;
+        if (body.Length > Options.MaxBodyChars)
+        {
+            body = body[..Options.MaxBodyChars];
+        }
+
+        var titleCounts = Count(text.Title);
+        var bodyCounts = Count(body);
+        var weights = new Dictionary<long, float>(titleCounts.Count + bodyCounts.Count);
+        foreach (var (t, c) in titleCounts)
+        {
+            weights[t] = Options.TitleWeight * (1 + MathF.Log(c));
+        }
+
+        foreach (var (t, c) in bodyCounts)
+        {
+            weights[t] = weights.GetValueOrDefault(t) + (Options.BodyWeight * (1 + MathF.Log(c)));
+        }
+
+        var sorted = weights.OrderBy(kv => kv.Key).ToArray();
+        return new TermVector(
+            sorted.Select(kv => kv.Key).ToArray(),
+            sorted.Select(kv => kv.Value).ToArray(),
+            titleCounts.Keys.Order().ToArray());
+    }
+
+    /// <summary>Keeps the <see cref="DuplicateScorerOptions.MaxTerms"/> terms with the highest tf·idf, for compact storage.</summary>
+    public TermVector Truncate(TermVector vector, IDocumentFrequencies frequencies)
+    {
+        if (vector.Terms.Length <= Options.MaxTerms)
+        {
+            return vector;
+        }
+
+        var n = Math.Max(1, frequencies.DocumentCount);
+        var keep = Enumerable.Range(0, vector.Terms.Length)
+            .Select(i => (Index: i, Value: vector.Weights[i] * Idf(n, frequencies.DocumentFrequency(vector.Terms[i]))))
+            .OrderByDescending(x => x.Value).ThenBy(x => x.Index)
+            .Take(Options.MaxTerms)
+            .Select(x => x.Index)
+            .Order()
+            .ToArray();
+        return vector with
+        {
+            Terms = keep.Select(i => vector.Terms[i]).ToArray(),
+            Weights = keep.Select(i => vector.Weights[i]).ToArray(),
+        };
+    }
+
+    public double Score(TermVector a, TermVector b, IDocumentFrequencies frequencies)
+    {
+        var n = Math.Max(1, frequencies.DocumentCount);
+        double dot = 0;
+        int i = 0, j = 0;
+        while (i < a.Terms.Length && j < b.Terms.Length)
+        {
+            var ta = a.Terms[i];
+            var tb = b.Terms[j];
+            if (ta == tb)
+            {
+                var idf = Idf(n, frequencies.DocumentFrequency(ta));
+                dot += a.Weights[i] * b.Weights[j] * idf * idf;
+                i++;
+                j++;
+            }
+            else if (ta < tb)
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        if (dot <= 0)
+        {
+            return 0;
+        }
+
+        var na = Norm(a, frequencies, n);
+        var nb = Norm(b, frequencies, n);
+        return na == 0 || nb == 0 ? 0 : Math.Min(1, dot / (na * nb));
+    }
+
+    public double Norm(TermVector v, IDocumentFrequencies frequencies) => Norm(v, frequencies, Math.Max(1, frequencies.DocumentCount));
+
+    public DuplicateDecision Decide(double score) =>
+        score >= Thresholds.AutoJoin ? DuplicateDecision.AutoJoin
+        : score >= Thresholds.Suggest ? DuplicateDecision.PossibleDuplicate
+        : DuplicateDecision.NewCluster;
+
+    private static double Norm(TermVector v, IDocumentFrequencies frequencies, long n)
+    {
+        double s = 0;
+        for (var k = 0; k < v.Terms.Length; k++)
+        {
+            var w = v.Weights[k] * Idf(n, frequencies.DocumentFrequency(v.Terms[k]));
+            s += w * w;
+        }
+
+        return Math.Sqrt(s);
+    }
+
+    private static Dictionary<long, int> Count(string? text)
+    {
+        var counts = new Dictionary<long, int>();
+        if (string.IsNullOrEmpty(text))
+        {
+            return counts;
+        }
+
+        foreach (var t in Tokenizer.Tokenize(text))
+        {
+            if ((t.Length < 2 && !char.IsLetter(t[0])) || Stopwords.Contains(t) || t == Tokenizer.NumberToken)
+            {
+                continue;
+            }
+
+            var h = (long)StableHash.Hash(t);
+            counts[h] = counts.GetValueOrDefault(h) + 1;
+        }
+
+        return counts;
+    }
+}
+
+/// <summary>
+/// Incrementally updatable document frequencies (add / remove a document's distinct terms), serializable to bytes
+/// so a host can snapshot them. Not thread-safe for writers; readers must not run concurrently with writes.
+/// </summary>
+public sealed class DocumentFrequencyStats : IDocumentFrequencies
+{
+    private readonly Dictionary<long, int> _df = new();
+
+    public long DocumentCount { get; private set; }
+
+    public int TermCount => _df.Count;
+
+    public int DocumentFrequency(long term) => _df.GetValueOrDefault(term);
+
+    public void Add(IEnumerable<long> distinctTerms)
+    {
+        DocumentCount++;
+        foreach (var t in distinctTerms)
+        {
+            _df[t] = _df.GetValueOrDefault(t) + 1;
+        }
+    }
+
+    public void Remove(IEnumerable<long> distinctTerms)
+    {
+        DocumentCount = Math.Max(0, DocumentCount - 1);
+        foreach (var t in distinctTerms)
+        {
+            if (_df.TryGetValue(t, out var c))
+            {
+                if (c <= 1)
+                {
+                    _df.Remove(t);
+                }
+                else
+                {
+                    _df[t] = c - 1;
+                }
+            }
+        }
+    }
+
+    public byte[] ToBytes()
+    {
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms))
+        {
+            w.Write(1);
+            w.Write(DocumentCount);
+            w.Write(_df.Count);
+            foreach (var (t, c) in _df.OrderBy(kv => kv.Key))
+            {
+                w.Write(t);
+                w.Write7BitEncodedInt(c);
+            }
+        }
+
+        return ms.ToArray();
+    }
+
+    public static DocumentFrequencyStats FromBytes(byte[] bytes)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes));
+        if (r.ReadInt32() != 1)
+        {
+            throw new InvalidDataException("Unsupported document-frequency snapshot version.");
+        }
+
+        var stats = new DocumentFrequencyStats { DocumentCount = r.ReadInt64() };
+        var count = r.ReadInt32();
+        for (var i = 0; i < count; i++)
+        {
+            stats._df[r.ReadInt64()] = r.Read7BitEncodedInt();
+        }
+
+        return stats;
+    }
+}
