@@ -196,6 +196,8 @@ internal sealed class FakeGatewayConnection(WebSocket socket, string path, strin
     /// <summary>Close code the client sent (null when it dropped the connection without a close frame).</summary>
     public Task<int?> ClosedByClient => _closedByClient.Task;
 
+    private volatile bool _finished;
+
     public async Task RunAsync()
     {
         var buffer = new byte[64 * 1024];
@@ -239,6 +241,10 @@ internal sealed class FakeGatewayConnection(WebSocket socket, string path, strin
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             _closedByClient.TrySetResult(null);
+        }
+        finally
+        {
+            _finished = true;
         }
     }
 
@@ -298,5 +304,17 @@ internal sealed class FakeGatewayConnection(WebSocket socket, string path, strin
         await ClosedByClient.WaitAsync(FakeDiscord.Timeout);
     }
 
-    public void Abort() => socket.Abort();
+    /// <summary>Drops the TCP connection without a close frame (as a network failure would).</summary>
+    public void Abort()
+    {
+        if (_finished) return;
+        try
+        {
+            socket.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request already ended.
+        }
+    }
 }

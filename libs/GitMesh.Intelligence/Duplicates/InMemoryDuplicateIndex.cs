@@ -1,0 +1,446 @@
+namespace GitMesh.Intelligence.Duplicates;
+
+/// <summary>One retrieved neighbour.</summary>
+public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecision Decision);
+
+/// <summary>Candidate-generation limits of <see cref="InMemoryDuplicateIndex"/>. Every limit is a constant, so lookup cost is bounded independently of index size.</summary>
+/// <param name="PostedBodyTerms">Besides all title terms, this many highest-tf·idf body terms of each signal go into the inverted index.</param>
+/// <param name="MaxPostingsScanned">Postings read per query term, newest first. Rare terms (df below this) are read completely.</param>
+/// <param name="MaxDocumentFrequencyFraction">Terms in more than this fraction of documents are not used to generate candidates (they are still scored).</param>
+/// <param name="CandidatePool">Inverted-index candidates (by summed IDF of shared terms) that get an exact score.</param>
+/// <param name="MaxBucketScan">Signals read per matching LSH bucket, newest first.</param>
+public sealed record DuplicateIndexOptions(
+    int Bands = 16,
+    int RowsPerBand = 8,
+    int PostedBodyTerms = 12,
+    int MaxPostingsScanned = 1_000,
+    double MaxDocumentFrequencyFraction = 0.2,
+    int CandidatePool = 64,
+    int MaxBucketScan = 16);
+
+/// <summary>Everything the index needs from a signal, computable in parallel before a (sequential) <see cref="InMemoryDuplicateIndex.Add(string, PreparedSignal)"/>.</summary>
+public sealed record PreparedSignal(TermVector Vector, IReadOnlyList<(int Band, long Hash)> Bands);
+
+/// <summary>
+/// In-memory duplicate index for evaluation, benchmarks and small deployments (the data layer persists the same
+/// band hashes and document frequencies in tables). Candidates are the union of
+/// (a) MinHash-LSH bucket mates — near-verbatim copies — and
+/// (b) an inverted index over title terms and the strongest body terms, read only for terms that are rare enough,
+/// ranked by summed IDF; the union is rescored with <see cref="DuplicateScorer"/>.
+/// Reads (<see cref="FindSimilar"/>) may run concurrently with each other, not with <see cref="Add(string, PreparedSignal)"/>.
+/// </summary>
+public sealed class InMemoryDuplicateIndex
+{
+    private const int ChunkBits = 20;
+    private readonly DuplicateIndexOptions _options;
+    private readonly MinHasher _minHasher;
+    private readonly LshBands _bands;
+    private readonly VocabularyFrequencies _frequencies = new();
+    private readonly List<string> _ids = [];
+    private readonly Dictionary<string, int> _docById = new(StringComparer.Ordinal);
+    private readonly List<int[]> _docTerms = [];
+    private readonly List<float[]> _docWeights = [];
+    private readonly List<float> _docNorms = [];
+    private readonly List<long> _docNormN = [];
+    private readonly List<int> _postingHead = [];
+    private readonly ChunkedIntList _postingDoc = new();
+    private readonly ChunkedIntList _postingNext = new();
+    private readonly Dictionary<long, int> _bucketHead = new();
+    private readonly ChunkedIntList _bucketDoc = new();
+    private readonly ChunkedIntList _bucketNext = new();
+
+    [ThreadStatic]
+    private static Scratch? _scratch;
+
+    public InMemoryDuplicateIndex(DuplicateScorer? scorer = null, DuplicateIndexOptions? options = null)
+    {
+        Scorer = scorer ?? new DuplicateScorer();
+        _options = options ?? new DuplicateIndexOptions();
+        _minHasher = new MinHasher(Math.Max(MinHasher.DefaultHashCount, _options.Bands * _options.RowsPerBand));
+        _bands = new LshBands(_options.Bands, _options.RowsPerBand);
+    }
+
+    public DuplicateScorer Scorer { get; }
+
+    public int Count => _ids.Count;
+
+    public IDocumentFrequencies Frequencies => _frequencies;
+
+    /// <summary>Pure and thread-safe: tokenization, term vector and LSH bands.</summary>
+    public PreparedSignal Prepare(SignalText text) =>
+        new(Scorer.Vectorize(text), _bands.Compute(_minHasher.Compute(text)));
+
+    public void Add(string id, SignalText text) => Add(id, Prepare(text));
+
+    /// <summary>Adds many signals, preparing each batch in parallel.</summary>
+    public void AddRange(IEnumerable<(string Id, SignalText Text)> items, int batchSize = 4_096)
+    {
+        foreach (var batch in items.Chunk(batchSize))
+        {
+            var prepared = new PreparedSignal[batch.Length];
+            Parallel.For(0, batch.Length, i => prepared[i] = Prepare(batch[i].Text));
+            for (var i = 0; i < batch.Length; i++)
+            {
+                Add(batch[i].Id, prepared[i]);
+            }
+        }
+    }
+
+    public void Add(string id, PreparedSignal prepared)
+    {
+        if (!_docById.TryAdd(id, _ids.Count))
+        {
+            throw new InvalidOperationException($"Signal '{id}' is already indexed.");
+        }
+
+        var doc = _ids.Count;
+        _ids.Add(id);
+        _frequencies.AddDocument(prepared.Vector.Terms);
+        var stored = Scorer.Truncate(prepared.Vector, _frequencies);
+        var termIds = new int[stored.Terms.Length];
+        for (var i = 0; i < termIds.Length; i++)
+        {
+            termIds[i] = _frequencies.IdOf(stored.Terms[i]);
+        }
+
+        // Merge-joins at query time need ascending term ids.
+        var weights = (float[])stored.Weights.Clone();
+        Array.Sort(termIds, weights);
+        _docTerms.Add(termIds);
+        _docWeights.Add(weights);
+        _docNorms.Add((float)StoredNorm(termIds, weights));
+        _docNormN.Add(_frequencies.DocumentCount);
+
+        foreach (var termId in PostingTerms(prepared.Vector, stored))
+        {
+            while (_postingHead.Count <= termId)
+            {
+                _postingHead.Add(-1);
+            }
+
+            _postingDoc.Add(doc);
+            _postingNext.Add(_postingHead[termId]);
+            _postingHead[termId] = _postingDoc.Count - 1;
+        }
+
+        foreach (var (band, hash) in prepared.Bands)
+        {
+            var key = BandKey(band, hash);
+            _bucketDoc.Add(doc);
+            _bucketNext.Add(_bucketHead.GetValueOrDefault(key, -1));
+            _bucketHead[key] = _bucketDoc.Count - 1;
+        }
+    }
+
+    /// <summary>The most similar indexed signals, best first. <paramref name="excludeId"/> (usually the query's own id) is skipped.</summary>
+    public IReadOnlyList<DuplicateCandidate> FindSimilar(SignalText text, int top = 10, string? excludeId = null) =>
+        FindSimilar(Prepare(text), top, excludeId);
+
+    public IReadOnlyList<DuplicateCandidate> FindSimilar(PreparedSignal query, int top = 10, string? excludeId = null)
+    {
+        var n = _frequencies.DocumentCount;
+        if (n == 0)
+        {
+            return [];
+        }
+
+        var exclude = excludeId is not null && _docById.TryGetValue(excludeId, out var ex) ? ex : -1;
+        var scratch = _scratch ??= new Scratch();
+        scratch.Reset(_ids.Count);
+
+        // Query vector over known term ids, weights already multiplied by idf.
+        var q = new List<(int Term, double Weight)>(query.Vector.Terms.Length);
+        double qNormSq = 0;
+        for (var i = 0; i < query.Vector.Terms.Length; i++)
+        {
+            var termId = _frequencies.TryGetId(query.Vector.Terms[i]);
+            var df = termId >= 0 ? _frequencies.DocumentFrequency(termId) : 0;
+            var w = query.Vector.Weights[i] * DuplicateScorer.Idf(n, df);
+            qNormSq += w * w;
+            if (termId >= 0)
+            {
+                q.Add((termId, w));
+            }
+        }
+
+        if (qNormSq == 0)
+        {
+            return [];
+        }
+
+        q.Sort((a, b) => a.Term.CompareTo(b.Term));
+        var qTerms = q.Select(x => x.Term).ToArray();
+        var qWeights = q.Select(x => x.Weight).ToArray();
+        var qNorm = Math.Sqrt(qNormSq);
+
+        // (b) inverted index: accumulate the IDF of shared rare terms.
+        var maxDf = Math.Max(2, (int)(_options.MaxDocumentFrequencyFraction * n));
+        var queryPosted = new HashSet<long>(query.Vector.TitleTerms);
+        foreach (var t in query.Vector.Terms.Select((t, i) => (t, w: query.Vector.Weights[i]))
+                     .Where(x => !queryPosted.Contains(x.t))
+                     .OrderByDescending(x => x.w * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(_frequencies.TryGetId(x.t))))
+                     .Take(_options.PostedBodyTerms * 2)
+                     .Select(x => x.t)
+                     .ToList())
+        {
+            queryPosted.Add(t);
+        }
+
+        foreach (var term in queryPosted)
+        {
+            var termId = _frequencies.TryGetId(term);
+            if (termId < 0 || termId >= _postingHead.Count)
+            {
+                continue;
+            }
+
+            var df = _frequencies.DocumentFrequency(termId);
+            if (df > maxDf)
+            {
+                continue;
+            }
+
+            var idf = (float)DuplicateScorer.Idf(n, df);
+            var p = _postingHead[termId];
+            for (var read = 0; p >= 0 && read < _options.MaxPostingsScanned; read++)
+            {
+                scratch.Accumulate(_postingDoc[p], idf);
+                p = _postingNext[p];
+            }
+        }
+
+        var candidates = scratch.Top(_options.CandidatePool);
+
+        // (a) LSH bucket mates.
+        foreach (var (band, hash) in query.Bands)
+        {
+            if (!_bucketHead.TryGetValue(BandKey(band, hash), out var p))
+            {
+                continue;
+            }
+
+            for (var read = 0; p >= 0 && read < _options.MaxBucketScan; read++)
+            {
+                candidates.Add(_bucketDoc[p]);
+                p = _bucketNext[p];
+            }
+        }
+
+        var results = new List<(int Doc, double Score)>(candidates.Count);
+        foreach (var doc in candidates)
+        {
+            if (doc == exclude)
+            {
+                continue;
+            }
+
+            var dot = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc], n);
+            if (dot > 0)
+            {
+                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, n)))));
+            }
+        }
+
+        return results
+            .OrderByDescending(r => r.Score).ThenBy(r => r.Doc)
+            .Take(top)
+            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score)))
+            .ToList();
+    }
+
+    private IEnumerable<int> PostingTerms(TermVector full, TermVector stored)
+    {
+        var posted = new HashSet<int>();
+        foreach (var t in full.TitleTerms)
+        {
+            posted.Add(_frequencies.IdOf(t));
+        }
+
+        var n = _frequencies.DocumentCount;
+        foreach (var t in Enumerable.Range(0, stored.Terms.Length)
+                     .OrderByDescending(i => stored.Weights[i] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(_frequencies.IdOf(stored.Terms[i]))))
+                     .ThenBy(i => i)
+                     .Take(_options.PostedBodyTerms))
+        {
+            posted.Add(_frequencies.IdOf(stored.Terms[t]));
+        }
+
+        return posted;
+    }
+
+    private double Dot(int[] qTerms, double[] qWeights, int[] dTerms, float[] dWeights, long n)
+    {
+        double dot = 0;
+        int i = 0, j = 0;
+        while (i < qTerms.Length && j < dTerms.Length)
+        {
+            if (qTerms[i] == dTerms[j])
+            {
+                dot += qWeights[i] * dWeights[j] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(dTerms[j]));
+                i++;
+                j++;
+            }
+            else if (qTerms[i] < dTerms[j])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return dot;
+    }
+
+    /// <summary>Stored norms depend on IDF; they are recomputed lazily once the corpus has grown by a quarter since.</summary>
+    private double DocNorm(int doc, long n)
+    {
+        if (n > _docNormN[doc] * 1.25)
+        {
+            _docNorms[doc] = (float)StoredNorm(_docTerms[doc], _docWeights[doc]);
+            _docNormN[doc] = n;
+        }
+
+        return _docNorms[doc];
+    }
+
+    private double StoredNorm(int[] terms, float[] weights)
+    {
+        var n = _frequencies.DocumentCount;
+        double s = 0;
+        for (var i = 0; i < terms.Length; i++)
+        {
+            var w = weights[i] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(terms[i]));
+            s += w * w;
+        }
+
+        return Math.Max(1e-9, Math.Sqrt(s));
+    }
+
+    private static long BandKey(int band, long hash) => hash ^ ((long)band << 56) ^ (long)((ulong)band * 0x9E3779B97F4A7C15UL);
+
+    private sealed class Scratch
+    {
+        private float[] _acc = [];
+        private readonly List<int> _touched = [];
+
+        public void Reset(int size)
+        {
+            foreach (var d in _touched)
+            {
+                _acc[d] = 0;
+            }
+
+            _touched.Clear();
+            if (_acc.Length < size)
+            {
+                _acc = new float[Math.Max(size, _acc.Length * 2)];
+            }
+        }
+
+        public void Accumulate(int doc, float value)
+        {
+            if (_acc[doc] == 0)
+            {
+                _touched.Add(doc);
+            }
+
+            _acc[doc] += value;
+        }
+
+        public HashSet<int> Top(int k)
+        {
+            var acc = _acc;
+            if (_touched.Count <= k)
+            {
+                return [.. _touched];
+            }
+
+            var pq = new PriorityQueue<int, (float, int)>();
+            foreach (var d in _touched)
+            {
+                var key = (acc[d], -d);
+                if (pq.Count < k)
+                {
+                    pq.Enqueue(d, key);
+                }
+                else if (key.CompareTo(PeekPriority(pq)) > 0)
+                {
+                    pq.EnqueueDequeue(d, key);
+                }
+            }
+
+            var result = new HashSet<int>();
+            while (pq.TryDequeue(out var d, out _))
+            {
+                result.Add(d);
+            }
+
+            return result;
+        }
+
+        private static (float, int) PeekPriority(PriorityQueue<int, (float, int)> pq)
+        {
+            pq.TryPeek(out _, out var p);
+            return p;
+        }
+    }
+
+    /// <summary>Vocabulary (term hash → dense id) with document frequencies by id.</summary>
+    private sealed class VocabularyFrequencies : IDocumentFrequencies
+    {
+        private readonly Dictionary<long, int> _ids = new();
+        private readonly List<int> _df = [];
+
+        public long DocumentCount { get; private set; }
+
+        public int DocumentFrequency(long term) => _ids.TryGetValue(term, out var id) ? _df[id] : 0;
+
+        public int DocumentFrequency(int termId) => termId >= 0 ? _df[termId] : 0;
+
+        public int TryGetId(long term) => _ids.TryGetValue(term, out var id) ? id : -1;
+
+        public int IdOf(long term)
+        {
+            if (!_ids.TryGetValue(term, out var id))
+            {
+                id = _df.Count;
+                _ids[term] = id;
+                _df.Add(0);
+            }
+
+            return id;
+        }
+
+        public void AddDocument(long[] distinctTerms)
+        {
+            DocumentCount++;
+            foreach (var t in distinctTerms)
+            {
+                _df[IdOf(t)]++;
+            }
+        }
+    }
+
+    /// <summary>Append-only int list in fixed chunks: no large-object copies when it grows to tens of millions.</summary>
+    private sealed class ChunkedIntList
+    {
+        private readonly List<int[]> _chunks = [];
+
+        public int Count { get; private set; }
+
+        public int this[int index] => _chunks[index >> ChunkBits][index & ((1 << ChunkBits) - 1)];
+
+        public void Add(int value)
+        {
+            if ((Count & ((1 << ChunkBits) - 1)) == 0)
+            {
+                _chunks.Add(new int[1 << ChunkBits]);
+            }
+
+            _chunks[Count >> ChunkBits][Count & ((1 << ChunkBits) - 1)] = value;
+            Count++;
+        }
+    }
+}
