@@ -32,7 +32,12 @@ builder.Services.AddIdentityCore<GitMeshUser>(o =>
     {
         o.User.RequireUniqueEmail = true;
         o.Password.RequiredLength = 10;
+        // NIST SP 800-63B: length over composition rules.
         o.Password.RequireNonAlphanumeric = false;
+        o.Password.RequireUppercase = false;
+        o.Password.RequireLowercase = false;
+        o.Password.RequireDigit = false;
+        o.Password.RequiredUniqueChars = 4;
         o.Lockout.MaxFailedAccessAttempts = 10;
     })
     .AddEntityFrameworkStores<GitMeshDbContext>();

@@ -13,8 +13,15 @@ public enum WorkflowRunStatus
 /// <summary>A durable workflow run: its input, status, lease and schedule of next activation.</summary>
 public sealed class WorkflowRun
 {
+    /// <summary>Statuses in which a run is active: at most one active run per <see cref="WorkflowId"/>.</summary>
+    public static readonly IReadOnlyList<WorkflowRunStatus> ActiveStatuses = [WorkflowRunStatus.Pending, WorkflowRunStatus.Running, WorkflowRunStatus.Waiting];
+
+    public bool IsFinished => Status is WorkflowRunStatus.Completed or WorkflowRunStatus.Failed or WorkflowRunStatus.Cancelled;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid? WorkspaceId { get; set; }
+    /// <summary>The integration the run works for (connector runs, syncs), for filtering.</summary>
+    public Guid? IntegrationId { get; set; }
     public required string WorkflowType { get; set; }
     /// <summary>Business id (e.g. "connector:{integrationId}"): at most one active run per id.</summary>
     public required string WorkflowId { get; set; }
@@ -41,7 +48,10 @@ public sealed class WorkflowStep
     public Guid RunId { get; set; }
     public required string Name { get; set; }
     public int Sequence { get; set; }
+    /// <summary>running, completed, failed, retrying, rate_limited, waiting (timer/signal/child), timed_out.</summary>
     public string Status { get; set; } = "running";
+    /// <summary>step, timer, signal, child.</summary>
+    public string Kind { get; set; } = "step";
     public string? ResultJson { get; set; }
     public string? Error { get; set; }
     public int Attempts { get; set; }

@@ -12,9 +12,11 @@ namespace GitMesh.Intelligence.Classification;
 ///   issue (stack trace, repro steps, expected/actual, code, feature or question phrasing, question mark).</item>
 /// <item><b>praise</b> — P(positive) ≥ <see cref="PraiseSentiment"/>, an explicit appreciation cue
 ///   ("thank", "love", "great work", …), and no bug evidence, feature phrasing or question.</item>
-/// <item><b>complaint</b> — P(negative) ≥ <see cref="ComplaintSentiment"/>, no concrete bug evidence
+/// <item><b>complaint</b> — P(negative) ≥ <see cref="ComplaintSentiment"/>, an explicit dissatisfaction cue
+///   ("frustrating", "unacceptable", "still not fixed", "waste of time", …), no concrete bug evidence
 ///   (stack trace, repro steps, expected/actual, code block) and not a question: dissatisfaction without an
-///   actionable report. A negative text *with* a stack trace stays a bug.</item>
+///   actionable report. A negative text *with* a stack trace stays a bug; the cue is required because the
+///   sentiment model alone reads many terse technical reports as negative.</item>
 /// <item>otherwise the trained model's argmax.</item>
 /// </list>
 /// The derived label's probability is its evidence (the sentiment probability, or 1 − top intent probability
@@ -50,7 +52,7 @@ public static partial class IntentResolver
         {
             derived = (SignalIntent.Praise, sentiment[2]);
         }
-        else if (sentiment[0] >= ComplaintSentiment && !bugEvidence && !cues.QuestionPhrase && !cues.TitleIsQuestion)
+        else if (sentiment[0] >= ComplaintSentiment && ComplaintRegex().IsMatch(prose) && !bugEvidence && !cues.QuestionPhrase && !cues.TitleIsQuestion)
         {
             derived = (SignalIntent.Complaint, sentiment[0]);
         }
@@ -82,4 +84,7 @@ public static partial class IntentResolver
 
     [GeneratedRegex(@"\b(thanks?|thank you|thx|love|loving|awesome|amazing|great (work|job|tool|app|product|library|project)|well done|kudos|congrat\w*|fantastic|brilliant|excellent|appreciate\w*|you rock|life ?saver|best \w+ ever)\b|❤|👍|🎉|🙏", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PraiseRegex();
+
+    [GeneratedRegex(@"\b(frustrat\w*|annoy\w*|unacceptable|ridiculous|terrible|horrible|awful|worst|hate|sucks?|useless|garbage|disappoint\w*|waste of (time|money)|still (not|isn'?t|hasn'?t been) (fixed|working|resolved)|for (months|years)|every (single )?time|fed up|sick of|tired of|pathetic|joke|unusable|nobody (cares|responds)|no response|ignored)\b|😡|😠|👎", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ComplaintRegex();
 }

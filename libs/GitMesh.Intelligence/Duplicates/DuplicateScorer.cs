@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using GitMesh.Intelligence.Text;
 
 namespace GitMesh.Intelligence.Duplicates;
@@ -34,7 +35,7 @@ public sealed record DuplicateThresholds(double AutoJoin = 0.7, double Suggest =
 /// <summary>Field weights and limits of <see cref="DuplicateScorer.Vectorize"/> and <see cref="DuplicateScorer.Truncate"/>.</summary>
 /// <param name="TitleWeight">Titles are short summaries written to be found; a shared title term counts this many body occurrences.</param>
 /// <param name="MaxTerms">Terms kept per stored document (highest tf·idf first), bounding storage at large index sizes.</param>
-public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWeight = 1f, int MaxTerms = 64, int MaxBodyChars = 20_000);
+public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWeight = 1f, float CodeWeight = 0.3f, int MaxTerms = 64, int MaxBodyChars = 20_000);
 
 /// <summary>
 /// Duplicate similarity: cosine of TF-IDF vectors over title + body with field weights. tf is sublinear per field
@@ -42,7 +43,7 @@ public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWe
 /// <see cref="DuplicateScorerOptions.BodyWeight"/>, and IDF is the BM25 form ln(1 + (N − df + 0.5)/(df + 0.5)) read
 /// from live document-frequency stats, so scores adapt as the corpus grows without re-vectorizing stored signals.
 /// </summary>
-public sealed class DuplicateScorer(DuplicateScorerOptions? options = null, DuplicateThresholds? thresholds = null)
+public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = null, DuplicateThresholds? thresholds = null)
 {
     public DuplicateScorerOptions Options { get; } = options ?? new DuplicateScorerOptions();
     public DuplicateThresholds Thresholds { get; } = thresholds ?? new DuplicateThresholds();
@@ -61,15 +62,22 @@ public sealed class DuplicateScorer(DuplicateScorerOptions? options = null, Dupl
 
         var titleCounts = Count(text.Title);
         var bodyCounts = Count(body);
+        var proseCounts = Count(Prose.Extract(body));
         var weights = new Dictionary<long, float>(titleCounts.Count + bodyCounts.Count);
         foreach (var (t, c) in titleCounts)
         {
             weights[t] = Options.TitleWeight * (1 + MathF.Log(c));
         }
 
+        // Code, logs and stack traces count at CodeWeight: unrelated reports share framework frames and log lines.
         foreach (var (t, c) in bodyCounts)
         {
-            weights[t] = weights.GetValueOrDefault(t) + (Options.BodyWeight * (1 + MathF.Log(c)));
+            weights[t] = weights.GetValueOrDefault(t) + (Options.CodeWeight * (1 + MathF.Log(c)));
+        }
+
+        foreach (var (t, c) in proseCounts)
+        {
+            weights[t] = weights.GetValueOrDefault(t) + ((Options.BodyWeight - Options.CodeWeight) * (1 + MathF.Log(c)));
         }
 
         var sorted = weights.OrderBy(kv => kv.Key).ToArray();
@@ -172,89 +180,42 @@ public sealed class DuplicateScorer(DuplicateScorerOptions? options = null, Dupl
                 continue;
             }
 
-            var h = (long)StableHash.Hash(t);
+            var h = (long)StableHash.Hash(Stem(t));
+            counts[h] = counts.GetValueOrDefault(h) + 1;
+        }
+
+        // Versions, issue keys and CVE ids tell "upgrade X to 3.5.1" from "upgrade X to 3.6.0"; the word tokenizer
+        // splits or collapses them, so they are added whole.
+        foreach (Match m in IdentifierRegex().Matches(text))
+        {
+            var h = (long)StableHash.Hash("id:" + m.Value.ToLowerInvariant());
             counts[h] = counts.GetValueOrDefault(h) + 1;
         }
 
         return counts;
     }
-}
 
-/// <summary>
-/// Incrementally updatable document frequencies (add / remove a document's distinct terms), serializable to bytes
-/// so a host can snapshot them. Not thread-safe for writers; readers must not run concurrently with writes.
-/// </summary>
-public sealed class DocumentFrequencyStats : IDocumentFrequencies
-{
-    private readonly Dictionary<long, int> _df = new();
-
-    public long DocumentCount { get; private set; }
-
-    public int TermCount => _df.Count;
-
-    public int DocumentFrequency(long term) => _df.GetValueOrDefault(term);
-
-    public void Add(IEnumerable<long> distinctTerms)
+    /// <summary>Light suffix stripping (fails/failed/failing → fail) so paraphrased duplicates share terms.</summary>
+    internal static string Stem(string token)
     {
-        DocumentCount++;
-        foreach (var t in distinctTerms)
+        if (token.Length <= 4 || !char.IsLetter(token[^1]))
         {
-            _df[t] = _df.GetValueOrDefault(t) + 1;
+            return token;
         }
-    }
 
-    public void Remove(IEnumerable<long> distinctTerms)
-    {
-        DocumentCount = Math.Max(0, DocumentCount - 1);
-        foreach (var t in distinctTerms)
+        foreach (var suffix in Suffixes)
         {
-            if (_df.TryGetValue(t, out var c))
+            if (token.Length - suffix.Length >= 3 && token.EndsWith(suffix, StringComparison.Ordinal))
             {
-                if (c <= 1)
-                {
-                    _df.Remove(t);
-                }
-                else
-                {
-                    _df[t] = c - 1;
-                }
-            }
-        }
-    }
-
-    public byte[] ToBytes()
-    {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms))
-        {
-            w.Write(1);
-            w.Write(DocumentCount);
-            w.Write(_df.Count);
-            foreach (var (t, c) in _df.OrderBy(kv => kv.Key))
-            {
-                w.Write(t);
-                w.Write7BitEncodedInt(c);
+                return token[..^suffix.Length];
             }
         }
 
-        return ms.ToArray();
+        return token;
     }
 
-    public static DocumentFrequencyStats FromBytes(byte[] bytes)
-    {
-        using var r = new BinaryReader(new MemoryStream(bytes));
-        if (r.ReadInt32() != 1)
-        {
-            throw new InvalidDataException("Unsupported document-frequency snapshot version.");
-        }
+    private static readonly string[] Suffixes = ["ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "ly", "s"];
 
-        var stats = new DocumentFrequencyStats { DocumentCount = r.ReadInt64() };
-        var count = r.ReadInt32();
-        for (var i = 0; i < count; i++)
-        {
-            stats._df[r.ReadInt64()] = r.Read7BitEncodedInt();
-        }
-
-        return stats;
-    }
+    [GeneratedRegex(@"\b(v?\d+(\.\d+)+[\w-]*|[A-Za-z][A-Za-z0-9]*-\d+|\d{3,})\b", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierRegex();
 }

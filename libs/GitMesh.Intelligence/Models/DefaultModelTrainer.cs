@@ -23,14 +23,14 @@ public static class DefaultModelTrainer
         WordBigrams = true,
         CharMin = 3,
         CharMax = 5,
-        MaxBodyChars = 6_000,
-        MaxCharNgramChars = 1_500,
+        MaxBodyChars = 2_000,
+        MaxCharNgramChars = 600,
         SeparateTitle = true,
         Structural = true,
         SentimentCues = false,
     };
 
-    public static SoftmaxTrainingOptions IntentTraining { get; } = new(L2: 1e-4, MaxIterations: 150, BalanceClasses: true);
+    public static SoftmaxTrainingOptions IntentTraining { get; } = new(L2: 3e-5, MaxIterations: 150, BalanceClasses: true);
 
     public static FeatureOptions SentimentFeatures { get; } = new()
     {

@@ -126,6 +126,7 @@ internal sealed class FakeDiscord : IAsyncDisposable
             case ["guilds", _, "threads", "active"]:
                 var threads = new JsonArray(Channels.Values
                     .Where(c => c["type"]!.GetValue<int>() is 10 or 11 or 12)
+                    .Where(c => c["thread_metadata"]?["archived"]?.GetValue<bool>() != true)
                     .Select(c => (JsonNode)c.DeepClone()).ToArray());
                 await context.Response.WriteAsJsonAsync(new JsonObject { ["threads"] = threads, ["members"] = new JsonArray() });
                 return;

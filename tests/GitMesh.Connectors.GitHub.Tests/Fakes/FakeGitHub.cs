@@ -59,7 +59,18 @@ internal sealed class FakeGitHub : IAsyncDisposable
     public static async Task<FakeGitHub> StartAsync()
     {
         FakeGitHub? fake = null;
-        var server = await LoopbackServer.StartAsync(context => fake!.HandleAsync(context));
+        var server = await LoopbackServer.StartAsync(async context =>
+        {
+            try
+            {
+                await fake!.HandleAsync(context);
+            }
+            catch (Exception ex) when (!context.Response.HasStarted)
+            {
+                // Surface fake bugs in the client's exception message instead of a bare 500.
+                await WriteJsonAsync(context, 500, new JsonObject { ["message"] = "fake failed: " + ex });
+            }
+        });
         fake = new FakeGitHub(server);
         fake.Seed();
         return fake;
@@ -84,9 +95,9 @@ internal sealed class FakeGitHub : IAsyncDisposable
     {
         // The 13 issues of octokit's recorded paginate-issues scenario, oldest id updated first, one minute apart.
         var recorded = Fixture.PaginateIssues().SelectMany(exchange => exchange!["response"]!.AsArray()).Select(i => i!.DeepClone().AsObject()).ToList();
-        foreach (var issue in recorded.OrderBy(i => (long)i["id"]!))
+        foreach (var issue in recorded.OrderBy(i => LongOf(i["id"])))
         {
-            issue["updated_at"] = Iso(T0.AddMinutes((long)issue["id"]! - 1000));
+            issue["updated_at"] = Iso(T0.AddMinutes(LongOf(issue["id"]) - 1000));
             Issues.Add(issue);
         }
 
@@ -126,7 +137,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
                 comments.Add(new JsonObject
                 {
                     ["id"] = $"DC_{n}_{c}",
-                    ["databaseId"] = (long)discussionComment["id"]! + (n * 10) + c,
+                    ["databaseId"] = LongOf(discussionComment["id"]) + (n * 10) + c,
                     ["body"] = $"{discussionComment["body"]} {n}.{c}",
                     ["url"] = $"https://github.com/{FullName}/discussions/{n}#discussioncomment-{n}{c}",
                     ["createdAt"] = Iso(T0.AddHours(n)),
@@ -139,7 +150,7 @@ internal sealed class FakeGitHub : IAsyncDisposable
             Discussions.Add(new JsonObject
             {
                 ["id"] = $"D_{n}",
-                ["databaseId"] = (long)discussion["id"]! + n,
+                ["databaseId"] = LongOf(discussion["id"]) + n,
                 ["number"] = n,
                 ["title"] = $"{discussion["title"]} {n}",
                 ["body"] = discussion["body"]!.DeepClone(),
@@ -239,8 +250,8 @@ internal sealed class FakeGitHub : IAsyncDisposable
             }
 
             items = (sortByUpdate
-                ? filtered.OrderBy(i => DateTimeOffset.Parse((string)i["updated_at"]!, CultureInfo.InvariantCulture)).ThenBy(i => (long)i["id"]!)
-                : filtered.OrderBy(i => (long)i["id"]!)).Select(i => i.DeepClone().AsObject()).ToList();
+                ? filtered.OrderBy(i => DateTimeOffset.Parse((string)i["updated_at"]!, CultureInfo.InvariantCulture)).ThenBy(i => LongOf(i["id"]))
+                : filtered.OrderBy(i => LongOf(i["id"]))).Select(i => i.DeepClone().AsObject()).ToList();
         }
 
         var lastPage = Math.Max(1, (items.Count + perPage - 1) / perPage);
@@ -385,6 +396,8 @@ internal sealed class FakeGitHub : IAsyncDisposable
         ["avatarUrl"] = user["avatar_url"]!.DeepClone(),
         ["url"] = user["html_url"]!.DeepClone(),
     };
+
+    private static long LongOf(JsonNode? node) => long.Parse(node!.ToJsonString(), CultureInfo.InvariantCulture);
 
     private static string Cursor(int index) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"cursor:{index}"));
 

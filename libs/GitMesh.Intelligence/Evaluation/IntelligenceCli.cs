@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using GitMesh.Intelligence.Classification;
+using GitMesh.Intelligence.Duplicates;
+using GitMesh.Intelligence.Models;
+
+namespace GitMesh.Intelligence.Evaluation;
+
+/// <summary>
+/// Evaluation and training verbs, hosted by any executable (<c>dotnet run --project src/Api -- eval intent --data dev.csv</c>):
+/// <list type="bullet">
+/// <item><c>eval intent --data FILE.csv [--models DIR]</c> — CSV with label,title,body (bug/feature/question).</item>
+/// <item><c>eval sentiment --data FILE.csv [--models DIR]</c> — CSV with text,label.</item>
+/// <item><c>eval duplicates --data FOLDER</c> — items.csv (id,title,body) and pairs.csv (id1,id2).</item>
+/// <item><c>train --out DIR [--training-data DIR]</c> — retrains the default models from the shipped training data.</item>
+/// <item><c>cv intent|sentiment [--training-data DIR]</c> — 5-fold cross-validation on the training data only.</item>
+/// </list>
+/// </summary>
+public static class IntelligenceCli
+{
+    /// <summary>Runs a verb and returns its exit code, or null when <paramref name="args"/> is not one of these verbs.</summary>
+    public static Task<int?> TryRunAsync(string[] args, TextWriter output, CancellationToken ct)
+    {
+        if (args.Length == 0)
+        {
+            return Task.FromResult<int?>(null);
+        }
+
+        try
+        {
+            int? code = (args[0], args.Length > 1 ? args[1] : null) switch
+            {
+                ("eval", "intent") => EvalIntent(Options(args, 2), output),
+                ("eval", "sentiment") => EvalSentiment(Options(args, 2), output),
+                ("eval", "duplicates") => EvalDuplicates(Options(args, 2), output, ct),
+                ("cv", "intent" or "sentiment") => CrossValidate(args[1], Options(args, 2), output),
+                ("train", _) => Train(Options(args, 1), output),
+                ("eval", _) => Usage(output),
+                _ => null,
+            };
+            return Task.FromResult(code);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"error: {ex.Message}");
+            return Task.FromResult<int?>(1);
+        }
+    }
+
+    private static int Usage(TextWriter output)
+    {
+        output.WriteLine("usage: eval intent --data FILE.csv | eval sentiment --data FILE.csv | eval duplicates --data FOLDER | train --out DIR | cv intent|sentiment");
+        return 2;
+    }
+
+    private static Dictionary<string, string> Options(string[] args, int start)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = start; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                result[args[i][2..]] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
+            }
+        }
+
+        return result;
+    }
+
+    private static string Required(Dictionary<string, string> options, string name) =>
+        options.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required.");
+
+    private static DefaultSignalClassifier Classifier(Dictionary<string, string> options) =>
+        options.TryGetValue("models", out var dir) ? DefaultSignalClassifier.LoadFromDirectory(dir) : DefaultSignalClassifier.Shared;
+
+    private static int EvalIntent(Dictionary<string, string> options, TextWriter output)
+    {
+        var sw = Stopwatch.StartNew();
+        var data = DefaultModelTrainer.LoadIntentCsv(Required(options, "data"));
+        var classifier = Classifier(options);
+        var gold = new List<string>();
+        var full = new List<string>();
+        var baseOnly = new List<string>();
+        string[] baseLabels = ["bug", "feature", "question"];
+        foreach (var item in data)
+        {
+            gold.Add(NormalizeIntent(item.Label));
+            var c = classifier.Classify(item.Text);
+            full.Add(NormalizeIntent(c.Intent.ToLabel()));
+            var p = classifier.PredictBaseIntent(item.Text);
+            baseOnly.Add(baseLabels[Array.IndexOf(p, p.Max())]);
+        }
+
+        var baseReport = ClassificationReport.Compute(gold, baseOnly, gold.Distinct());
+        output.WriteLine($"Trained intent model alone (3 classes), n={data.Count}:");
+        output.Write(baseReport.ToTable());
+        output.WriteLine($"base macro-F1 = {baseReport.MacroF1.ToString("F3", CultureInfo.InvariantCulture)}");
+        output.WriteLine();
+        output.WriteLine("Full classifier (six labels; feature_request counted as feature; complaint/praise/other count as errors against bug/feature/question gold):");
+        var labels = gold.Distinct().Concat(full.Distinct()).Distinct().ToList();
+        var report = ClassificationReport.Compute(gold, full, labels);
+        output.Write(report.ToTable());
+        output.WriteLine($"derived labels: {string.Join(", ", full.GroupBy(l => l).Where(g => !baseLabels.Contains(g.Key)).Select(g => $"{g.Key}={g.Count()}"))}");
+        output.WriteLine($"({sw.Elapsed.TotalSeconds:F1}s; macro-F1 averages over gold classes only)");
+        output.WriteLine($"macro-F1: {report.MacroF1.ToString("F3", CultureInfo.InvariantCulture)}");
+        return 0;
+    }
+
+    private static string NormalizeIntent(string label) => label == "feature_request" ? "feature" : label;
+
+    private static int EvalSentiment(Dictionary<string, string> options, TextWriter output)
+    {
+        var sw = Stopwatch.StartNew();
+        var data = DefaultModelTrainer.LoadSentimentCsv(Required(options, "data"));
+        var classifier = Classifier(options);
+        var gold = data.Select(d => d.Label).ToList();
+        var predicted = data.Select(d =>
+        {
+            var p = classifier.PredictSentiment(d.Text);
+            return LabelNames.Sentiments[Array.IndexOf(p, p.Max())];
+        }).ToList();
+        var report = ClassificationReport.Compute(gold, predicted, LabelNames.Sentiments);
+        output.WriteLine($"Sentiment, n={data.Count}:");
+        output.Write(report.ToTable());
+        output.WriteLine($"({sw.Elapsed.TotalSeconds:F1}s)");
+        output.WriteLine($"macro-F1: {report.MacroF1.ToString("F3", CultureInfo.InvariantCulture)}");
+        return 0;
+    }
+
+    private static int CrossValidate(string task, Dictionary<string, string> options, TextWriter output)
+    {
+        var root = TrainingDataDirectory(options);
+        var intent = task == "intent";
+        var data = intent
+            ? DefaultModelTrainer.LoadIntentCsv(Path.Combine(root, DefaultModelTrainer.IntentTrainingFile))
+            : DefaultModelTrainer.LoadSentimentCsv(Path.Combine(root, DefaultModelTrainer.SentimentTrainingFile));
+        var score = intent
+            ? DefaultModelTrainer.CrossValidate(data, DefaultModelTrainer.IntentFeatures, DefaultModelTrainer.IntentTraining)
+            : DefaultModelTrainer.CrossValidate(data, DefaultModelTrainer.SentimentFeatures, DefaultModelTrainer.SentimentTraining);
+        output.WriteLine($"5-fold cross-validated macro-F1 on {data.Count} training rows: {score.ToString("F3", CultureInfo.InvariantCulture)}");
+        return 0;
+    }
+
+    private static int Train(Dictionary<string, string> options, TextWriter output)
+    {
+        var sw = Stopwatch.StartNew();
+        var root = TrainingDataDirectory(options);
+        var written = DefaultModelTrainer.TrainDefaults(root, Required(options, "out"));
+        foreach (var path in written)
+        {
+            output.WriteLine($"wrote {path} ({new FileInfo(path).Length:N0} bytes, sha256 {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))[..16]})");
+        }
+
+        output.WriteLine($"trained from {root} in {sw.Elapsed.TotalSeconds:F1}s");
+        return 0;
+    }
+
+    /// <summary>--training-data, else the first <c>libs/GitMesh.Intelligence/TrainingData</c> found walking up from the working directory.</summary>
+    private static string TrainingDataDirectory(Dictionary<string, string> options)
+    {
+        if (options.TryGetValue("training-data", out var explicitDir))
+        {
+            return explicitDir;
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "libs", "GitMesh.Intelligence", "TrainingData");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("TrainingData not found; run from the repository or pass --training-data DIR.");
+    }
+
+    private static int EvalDuplicates(Dictionary<string, string> options, TextWriter output, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var folder = Required(options, "data");
+        var items = CsvReader.ReadFile(Path.Combine(folder, "items.csv"))
+            .Select(r => (Id: r["id"], Text: new SignalText(r.GetValueOrDefault("title"), r.GetValueOrDefault("body"))))
+            .ToList();
+        var pairs = CsvReader.ReadFile(Path.Combine(folder, "pairs.csv"))
+            .Select(r => (A: r["id1"], B: r["id2"]))
+            .Where(p => p.A != p.B)
+            .ToList();
+        var texts = items.ToDictionary(i => i.Id, i => i.Text, StringComparer.Ordinal);
+        pairs = pairs.Where(p => texts.ContainsKey(p.A) && texts.ContainsKey(p.B)).ToList();
+
+        var index = new InMemoryDuplicateIndex();
+        index.AddRange(items);
+        var indexed = sw.Elapsed;
+
+        // Gold clusters: connected components of the gold pairs.
+        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Find(string x) => parent.TryGetValue(x, out var p) && p != x ? parent[x] = Find(p) : x;
+        foreach (var (a, b) in pairs)
+        {
+            parent.TryAdd(a, a);
+            parent.TryAdd(b, b);
+            parent[Find(a)] = Find(b);
+        }
+
+        int[] ks = [1, 5, 10];
+        var hits = new int[ks.Length];
+        var directions = 0;
+        var retrieved = new Dictionary<string, IReadOnlyList<DuplicateCandidate>>(StringComparer.Ordinal);
+        foreach (var id in parent.Keys)
+        {
+            ct.ThrowIfCancellationRequested();
+            retrieved[id] = index.FindSimilar(texts[id], 10, excludeId: id);
+        }
+
+        foreach (var (a, b) in pairs)
+        {
+            foreach (var (q, partner) in new[] { (a, b), (b, a) })
+            {
+                directions++;
+                var list = retrieved[q];
+                for (var k = 0; k < ks.Length; k++)
+                {
+                    if (list.Take(ks[k]).Any(c => c.Id == partner))
+                    {
+                        hits[k]++;
+                    }
+                }
+            }
+        }
+
+        // Automatic joins: every unordered pair (query, candidate) scoring at or above the auto threshold,
+        // over all items as queries, kept when at least one side appears in a gold pair.
+        var autoPairs = new HashSet<(string, string)>();
+        var suggestions = 0;
+        foreach (var (id, text) in items)
+        {
+            ct.ThrowIfCancellationRequested();
+            var list = retrieved.TryGetValue(id, out var r) ? r : index.FindSimilar(text, 10, excludeId: id);
+            foreach (var c in list)
+            {
+                if (c.Decision == DuplicateDecision.AutoJoin && (parent.ContainsKey(id) || parent.ContainsKey(c.Id)))
+                {
+                    autoPairs.Add(string.CompareOrdinal(id, c.Id) < 0 ? (id, c.Id) : (c.Id, id));
+                }
+                else if (c.Decision == DuplicateDecision.PossibleDuplicate)
+                {
+                    suggestions++;
+                }
+            }
+        }
+
+        var goldDirect = new HashSet<(string, string)>(pairs.Select(p => string.CompareOrdinal(p.A, p.B) < 0 ? (p.A, p.B) : (p.B, p.A)));
+        var correctDirect = autoPairs.Count(goldDirect.Contains);
+        var correctCluster = autoPairs.Count(p => parent.ContainsKey(p.Item1) && parent.ContainsKey(p.Item2) && Find(p.Item1) == Find(p.Item2));
+        var precision = autoPairs.Count == 0 ? 1.0 : correctCluster / (double)autoPairs.Count;
+
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"items: {items.Count}, gold pairs: {pairs.Count}, items in gold pairs: {parent.Count}, indexed in {indexed.TotalSeconds:F1}s");
+        output.WriteLine($"thresholds: auto-join >= {index.Scorer.Thresholds.AutoJoin.ToString(inv)}, possible duplicate >= {index.Scorer.Thresholds.Suggest.ToString(inv)} (TF-IDF cosine, title weight {index.Scorer.Options.TitleWeight.ToString(inv)})");
+        output.WriteLine($"recall@k: over {directions} directed gold pairs (each side of a pair as query), is the partner among the query's top-k other items when the whole folder is indexed");
+        output.WriteLine($"precision@auto: over all items as queries, unordered pairs scoring >= auto-join that involve at least one gold-pair item ({autoPairs.Count}); correct when both are in the same gold duplicate group (transitive closure of pairs.csv): {correctCluster}; exactly a listed pair: {correctDirect}");
+        output.WriteLine($"possible-duplicate suggestions (grey zone, all queries): {suggestions}");
+        output.WriteLine($"({sw.Elapsed.TotalSeconds:F1}s)");
+        output.WriteLine(string.Create(inv, $"recall@1: {hits[0] / (double)directions:F3} recall@5: {hits[1] / (double)directions:F3} recall@10: {hits[2] / (double)directions:F3} precision@auto: {precision:F3}"));
+        return 0;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using GitMesh.Data;
+using GitMesh.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GitMesh.Workflows.Runtime;
+
+/// <summary>
+/// Claims runnable runs of the workflow types registered in this process and executes up to
+/// <see cref="WorkflowOptions.Concurrency"/> at once, renewing their leases on a heartbeat. Any number of workers may
+/// share one database; a worker that dies loses its runs to another after <see cref="WorkflowOptions.LeaseDuration"/>.
+/// </summary>
+public sealed partial class WorkflowWorker : BackgroundService
+{
+    public const string ComponentName = "workflow-worker";
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly WorkflowRegistry _registry;
+    private readonly WorkflowWakeup _wakeup;
+    private readonly ReadinessState? _readiness;
+    private readonly WorkflowOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WorkflowWorker> _logger;
+    private readonly ConcurrentDictionary<Guid, (RunLease Lease, Task Task)> _running = new();
+    private readonly IServiceProvider _services;
+
+    public WorkflowWorker(IServiceProvider services, IServiceScopeFactory scopes, WorkflowRegistry registry, WorkflowWakeup wakeup,
+        IOptions<WorkflowOptions> options, TimeProvider time, ILogger<WorkflowWorker> logger, ReadinessState? readiness = null)
+    {
+        _services = services;
+        _scopes = scopes;
+        _registry = registry;
+        _wakeup = wakeup;
+        _readiness = readiness;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        WorkerId = string.IsNullOrWhiteSpace(_options.WorkerId)
+            ? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}"
+            : _options.WorkerId;
+        _readiness?.Register(ComponentName);
+    }
+
+    public string WorkerId { get; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var executor = ActivatorUtilities.CreateInstance<WorkflowExecutor>(_services);
+        var types = _registry.Names.ToList();
+        _readiness?.SetRunning(ComponentName, true);
+        LogStarted(WorkerId, _options.Concurrency, types.Count);
+        var heartbeat = HeartbeatLoopAsync(stoppingToken);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var free = _options.Concurrency - _running.Count;
+                var claimedAll = false;
+                if (free > 0)
+                {
+                    try
+                    {
+                        await using var scope = _scopes.CreateAsyncScope();
+                        var db = scope.ServiceProvider.GetRequiredService<GitMeshDbContext>();
+                        var claimed = await WorkflowLeaseStore.ClaimAsync(db, WorkerId, types, free, _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken);
+                        foreach (var run in claimed)
+                        {
+                            Start(executor, run, stoppingToken);
+                        }
+
+                        claimedAll = claimed.Count == free;
+                    }
+                    catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        LogClaimFailed(ex);
+                    }
+                }
+
+                if (!claimedAll || free <= 0)
+                {
+                    await _wakeup.WaitAsync(_options.PollInterval, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            _readiness?.SetRunning(ComponentName, false);
+            var inFlight = _running.Values.Select(r => r.Task).ToArray();
+            await Task.WhenAny(Task.WhenAll(inFlight), Task.Delay(_options.ShutdownTimeout, CancellationToken.None));
+            await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private void Start(WorkflowExecutor executor, ClaimedRun claimed, CancellationToken stoppingToken)
+    {
+        var lease = new RunLease(claimed.Id, WorkerId, stoppingToken) { CancelRequested = claimed.CancelRequested };
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await executor.ExecuteAsync(lease);
+            }
+            catch (Exception ex)
+            {
+                LogExecutionFailed(ex, claimed.Id);
+            }
+            finally
+            {
+                _running.TryRemove(claimed.Id, out _);
+                lease.Dispose();
+                _wakeup.Nudge();
+            }
+        }, CancellationToken.None);
+        _running[claimed.Id] = (lease, task);
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.HeartbeatInterval, stoppingToken);
+                var ids = _running.Keys.ToList();
+                if (ids.Count == 0)
+                {
+                    continue;
+                }
+
+                await using var scope = _scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<GitMeshDbContext>();
+                var alive = (await WorkflowLeaseStore.HeartbeatAsync(db, WorkerId, ids, _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken))
+                    .ToDictionary(r => r.Id);
+                foreach (var id in ids)
+                {
+                    if (!_running.TryGetValue(id, out var entry))
+                    {
+                        continue;
+                    }
+
+                    if (alive.TryGetValue(id, out var state))
+                    {
+                        entry.Lease.CancelRequested |= state.CancelRequested;
+                    }
+                    else if (_running.ContainsKey(id))
+                    {
+                        // Finished between the snapshot and the query, or taken over: only the latter still runs here.
+                        entry.Lease.MarkLost();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogHeartbeatFailed(ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow worker {WorkerId} started: concurrency {Concurrency}, {TypeCount} workflow types")]
+    private partial void LogStarted(string workerId, int concurrency, int typeCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming workflow runs failed")]
+    private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Executing workflow run {RunId} failed unexpectedly")]
+    private partial void LogExecutionFailed(Exception exception, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow lease heartbeat failed")]
+    private partial void LogHeartbeatFailed(Exception exception);
+}
