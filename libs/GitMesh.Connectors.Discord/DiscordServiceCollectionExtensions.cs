@@ -30,7 +30,9 @@ public static class DiscordServiceCollectionExtensions
             http.BaseAddress = options.ApiBaseUrl;
             http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
             http.Timeout = TimeSpan.FromSeconds(30);
-        });
+        })
+            // A listener keeps its typed client for days; recycling pooled connections keeps DNS changes visible.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         services.AddTransient<ISourceConnector, DiscordConnector>();
 
         services.TryAddSingleton<IDiscordStateStore, InMemoryDiscordStateStore>();
