@@ -127,7 +127,7 @@ public sealed partial class RedditClient(
         {
             return await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new TransientConnectorException($"reddit: {request.Method} {request.RequestUri?.AbsolutePath} failed: {ex.Message}", ex);
         }

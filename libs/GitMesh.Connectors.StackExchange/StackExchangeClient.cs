@@ -107,7 +107,7 @@ public sealed partial class StackExchangeClient(
         {
             response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new TransientConnectorException($"stackoverflow: GET /{method} failed: {ex.Message}", ex);
         }

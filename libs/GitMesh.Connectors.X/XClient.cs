@@ -85,7 +85,7 @@ public sealed partial class XClient(HttpClient httpClient, IOptions<XOptions> op
         {
             response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new TransientConnectorException($"x: GET /{path} failed: {ex.Message}", ex);
         }

@@ -11,14 +11,14 @@ internal static class ConnectorHarness
 {
     public static readonly DateTimeOffset Backfill = new(2023, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static ServiceProvider Services(Uri baseUrl, TimeProvider? timeProvider = null, int pageSize = 5)
+    public static ServiceProvider Services(Uri baseUrl, TimeProvider? timeProvider = null, int pageSize = 5, TimeSpan? timeout = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Connectors:GitHub:BaseUrl"] = baseUrl.AbsoluteUri,
             ["Connectors:GitHub:PageSize"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Connectors:GitHub:DiscussionPageSize"] = "3",
-            ["Connectors:GitHub:Timeout"] = "00:00:03",
+            ["Connectors:GitHub:Timeout"] = (timeout ?? TimeSpan.FromSeconds(20)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
         var services = new ServiceCollection().AddLogging();
         if (timeProvider is not null)

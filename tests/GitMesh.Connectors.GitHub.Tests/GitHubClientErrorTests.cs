@@ -16,10 +16,10 @@ public sealed class GitHubClientErrorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _github.DisposeAsync();
 
-    private async Task<Exception> FetchFailsWithAsync(Func<HttpContext, Task> fault)
+    private async Task<Exception> FetchFailsWithAsync(Func<HttpContext, Task> fault, TimeSpan? timeout = null)
     {
         _github.Faults.Enqueue(fault);
-        await using var services = ConnectorHarness.Services(_github.BaseUrl, _clock);
+        await using var services = ConnectorHarness.Services(_github.BaseUrl, _clock, timeout: timeout);
         return await Should.ThrowAsync<Exception>(() => ConnectorHarness.Connector(services).FetchPageAsync(ConnectorHarness.Request(), CancellationToken.None));
     }
 
@@ -146,7 +146,7 @@ public sealed class GitHubClientErrorTests : IAsyncLifetime
     [Fact]
     public async Task Timeout_is_transient()
     {
-        var error = await FetchFailsWithAsync(async context => await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted));
+        var error = await FetchFailsWithAsync(async context => await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted), TimeSpan.FromSeconds(1));
 
         error.ShouldBeOfType<TransientConnectorException>().Message.ShouldContain("timed out");
     }

@@ -34,7 +34,10 @@ public abstract class MessageQueueContractTests
         VisibilityTimeout = LongVisibility,
     };
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    /// <summary>A guard against a hang, not a timing assertion: a broken adapter fails the test instead of blocking the run.</summary>
+    private readonly CancellationTokenSource _guard = new(TimeSpan.FromMinutes(3));
+
+    private CancellationToken Ct => _guard.Token;
 
     [Fact]
     public async Task Sent_messages_are_received_once_and_gone_after_delete()
@@ -154,7 +157,10 @@ public abstract class MessageQueueContractTests
             }
 
             processed.Order().ShouldBe(["good-1", "good-2"], "the good messages go through on the first round");
-            await PassAsync(QueueBackoff.Max(options, round) + TimeSpan.FromMilliseconds(500));
+            if (round < 3)
+            {
+                await PassAsync(QueueBackoff.Max(options, round) + TimeSpan.FromMilliseconds(500));
+            }
         }
 
         (await queue.ReceiveAsync(Queue, 10, LongVisibility, TimeSpan.Zero, Ct)).ShouldBeEmpty();

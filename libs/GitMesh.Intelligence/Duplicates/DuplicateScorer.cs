@@ -34,8 +34,9 @@ public sealed record DuplicateThresholds(double AutoJoin = 0.7, double Suggest =
 
 /// <summary>Field weights and limits of <see cref="DuplicateScorer.Vectorize"/> and <see cref="DuplicateScorer.Truncate"/>.</summary>
 /// <param name="TitleWeight">Titles are short summaries written to be found; a shared title term counts this many body occurrences.</param>
+/// <param name="TitleBlend">Share of the final score taken by the IDF-weighted cosine of the two titles' term sets (the rest is the full-text cosine).</param>
 /// <param name="MaxTerms">Terms kept per stored document (highest tf·idf first), bounding storage at large index sizes.</param>
-public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWeight = 1f, float CodeWeight = 0.3f, int MaxTerms = 64, int MaxBodyChars = 20_000);
+public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWeight = 1f, float CodeWeight = 0.3f, double TitleBlend = 0.3, int MaxTerms = 64, int MaxBodyChars = 20_000);
 
 /// <summary>
 /// Duplicate similarity: cosine of TF-IDF vectors over title + body with field weights. tf is sublinear per field
@@ -110,7 +111,51 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
         };
     }
 
-    public double Score(TermVector a, TermVector b, IDocumentFrequencies frequencies)
+    /// <summary>Similarity in 0..1: (1 − TitleBlend)·cos(full text) + TitleBlend·cos(titles).</summary>
+    public double Score(TermVector a, TermVector b, IDocumentFrequencies frequencies) =>
+        ((1 - Options.TitleBlend) * FullTextCosine(a, b, frequencies)) + (Options.TitleBlend * TitleCosine(a.TitleTerms, b.TitleTerms, frequencies));
+
+    /// <summary>IDF-weighted cosine of two sorted sets of title terms.</summary>
+    public static double TitleCosine(long[] a, long[] b, IDocumentFrequencies frequencies)
+    {
+        var n = Math.Max(1, frequencies.DocumentCount);
+        double dot = 0, na = 0, nb = 0;
+        foreach (var t in a)
+        {
+            var w = Idf(n, frequencies.DocumentFrequency(t));
+            na += w * w;
+        }
+
+        foreach (var t in b)
+        {
+            var w = Idf(n, frequencies.DocumentFrequency(t));
+            nb += w * w;
+        }
+
+        int i = 0, j = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j])
+            {
+                var w = Idf(n, frequencies.DocumentFrequency(a[i]));
+                dot += w * w;
+                i++;
+                j++;
+            }
+            else if (a[i] < b[j])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return na == 0 || nb == 0 ? 0 : Math.Min(1, dot / Math.Sqrt(na * nb));
+    }
+
+    public double FullTextCosine(TermVector a, TermVector b, IDocumentFrequencies frequencies)
     {
         var n = Math.Max(1, frequencies.DocumentCount);
         double dot = 0;

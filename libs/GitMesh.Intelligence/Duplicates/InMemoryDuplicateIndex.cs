@@ -40,6 +40,7 @@ public sealed class InMemoryDuplicateIndex
     private readonly Dictionary<string, int> _docById = new(StringComparer.Ordinal);
     private readonly List<int[]> _docTerms = [];
     private readonly List<float[]> _docWeights = [];
+    private readonly List<int[]> _docTitles = [];
     private readonly List<float> _docNorms = [];
     private readonly List<long> _docNormN = [];
     private readonly List<int> _postingHead = [];
@@ -109,6 +110,9 @@ public sealed class InMemoryDuplicateIndex
         _docTerms.Add(termIds);
         _docWeights.Add(weights);
         _docNorms.Add((float)StoredNorm(termIds, weights));
+        var titleIds = prepared.Vector.TitleTerms.Select(_frequencies.IdOf).ToArray();
+        Array.Sort(titleIds);
+        _docTitles.Add(titleIds);
         _docNormN.Add(_frequencies.DocumentCount);
 
         foreach (var termId in PostingTerms(prepared.Vector, stored))
@@ -172,6 +176,16 @@ public sealed class InMemoryDuplicateIndex
         var qTerms = q.Select(x => x.Term).ToArray();
         var qWeights = q.Select(x => x.Weight).ToArray();
         var qNorm = Math.Sqrt(qNormSq);
+        var qTitle = query.Vector.TitleTerms.Select(_frequencies.TryGetId).ToArray();
+        double qTitleNormSq = 0;
+        foreach (var t in qTitle)
+        {
+            var w = DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(t));
+            qTitleNormSq += w * w;
+        }
+
+        qTitle = qTitle.Where(t => t >= 0).Order().ToArray();
+        var blend = Scorer.Options.TitleBlend;
 
         // (b) inverted index: accumulate the IDF of shared rare terms.
         var maxDf = Math.Max(2, (int)(_options.MaxDocumentFrequencyFraction * n));
@@ -237,7 +251,8 @@ public sealed class InMemoryDuplicateIndex
             var dot = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc], n);
             if (dot > 0)
             {
-                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, n)))));
+                var full = Math.Min(1, dot / (qNorm * DocNorm(doc, n)));
+                results.Add((doc, ((1 - blend) * full) + (blend * TitleCosine(qTitle, qTitleNormSq, _docTitles[doc], n))));
             }
         }
 
@@ -291,6 +306,33 @@ public sealed class InMemoryDuplicateIndex
         }
 
         return dot;
+    }
+
+    private double TitleCosine(int[] q, double qNormSq, int[] d, long n)
+    {
+        if (q.Length == 0 || d.Length == 0 || qNormSq == 0)
+        {
+            return 0;
+        }
+
+        double dot = 0, dNormSq = 0;
+        int i = 0;
+        foreach (var t in d)
+        {
+            var w = DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(t));
+            dNormSq += w * w;
+            while (i < q.Length && q[i] < t)
+            {
+                i++;
+            }
+
+            if (i < q.Length && q[i] == t)
+            {
+                dot += w * w;
+            }
+        }
+
+        return Math.Min(1, dot / Math.Sqrt(qNormSq * dNormSq));
     }
 
     /// <summary>Stored norms depend on IDF; they are recomputed lazily once the corpus has grown by a quarter since.</summary>

@@ -106,7 +106,9 @@ public sealed class StackExchangeConnectorTests : IAsyncLifetime
     {
         _fake.AddQuestion(1, T0, "first");
         _fake.AddQuestion(2, T0 + 10, "second", answerCount: 1);
-        _fake.AddAnswer(12, 2, T0 + 10, "<p>old answer</p>");
+        // Answers are asked for with the question watermark as min (inclusive, at-least-once): one exactly on that
+        // second would be emitted again, which the pipeline's upsert absorbs. This one is older.
+        _fake.AddAnswer(12, 2, T0 + 8, "<p>old answer</p>");
         var (_, cursor, _) = await ConnectorHarness.RunPassAsync(Connector, Request());
         var before = _fake.Server.Requests.Count;
         var edited = _fake.Questions[1];
@@ -137,7 +139,9 @@ public sealed class StackExchangeConnectorTests : IAsyncLifetime
         var (signals, _, _) = await ConnectorHarness.RunPassAsync(Connector, Request());
 
         signals.Select(s => s.ExternalId).ShouldBe(["stackoverflow/q/1", "stackoverflow/q/2", "stackoverflow/q/3"]);
-        Queries().Select(q => (q["min"], q["page"])).ShouldBe([(Backfill.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "1"), ("1700000000", "2")]);
+        // The keyset step to min=T0 returns only already-seen questions, so the next request falls back to page 2.
+        Queries().Select(q => (q["min"], q["page"])).ShouldBe(
+            [(Backfill.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "1"), ("1700000000", "1"), ("1700000000", "2")]);
     }
 
     [Fact]

@@ -1,0 +1,31 @@
+using GitMesh.Data;
+
+namespace GitMesh.Search;
+
+/// <summary>
+/// Full-text search over signals (title + normalized body text), one adapter per database provider:
+/// SQLite FTS5 and PostgreSQL tsvector/GIN. Queries use web-search syntax on both: "exact phrase", a OR b,
+/// -excluded, with stemming, and must mean the same on both providers.
+/// </summary>
+public interface ISignalSearchIndex
+{
+    /// <summary>(Re)index these signals from the signals table. Idempotent: indexing twice equals indexing once.</summary>
+    Task IndexAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken);
+
+    /// <summary>Drop these signals from the index (deleted signals).</summary>
+    Task RemoveAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken);
+
+    /// <summary>Rebuild the whole index (or one workspace's) from the signals table, reporting rows done.</summary>
+    Task<long> RebuildAsync(GitMeshDbContext db, Guid? workspaceId, IProgress<long>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ids of the workspace's signals matching <paramref name="query"/>, as a composable query so callers can add
+    /// filters, sorting and keyset pagination in the same SQL statement.
+    /// </summary>
+    IQueryable<Guid> Matching(GitMeshDbContext db, Guid workspaceId, string query);
+
+    /// <summary>Matches with a relevance rank (higher is better), best first.</summary>
+    Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken);
+}
+
+public sealed record SearchHit(Guid SignalId, double Rank);
