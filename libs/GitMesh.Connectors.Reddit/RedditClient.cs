@@ -127,7 +127,7 @@ public sealed partial class RedditClient(
         {
             return await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
         {
             throw new TransientConnectorException($"reddit: {request.Method} {request.RequestUri?.AbsolutePath} failed: {ex.Message}", ex);
         }
@@ -185,7 +185,7 @@ public sealed partial class RedditClient(
 
             return parts.Length == 0 ? fallback : string.Join(": ", parts);
         }
-        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException or InvalidDataException)
         {
             return fallback;
         }
@@ -204,7 +204,7 @@ public sealed partial class RedditClient(
             // A proxy's HTML error page or a truncated body: worth a retry, not a crash.
             throw new TransientConnectorException($"reddit: malformed JSON from {response.RequestMessage?.RequestUri?.AbsolutePath}", ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
         {
             throw new TransientConnectorException($"reddit: reading the body of {response.RequestMessage?.RequestUri?.AbsolutePath} failed", ex);
         }

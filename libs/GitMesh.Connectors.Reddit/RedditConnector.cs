@@ -38,12 +38,9 @@ public sealed partial class RedditConnector(
             cursor.Feeds.Remove(stale);
         }
 
+        // A finished pass clears PassDone, so some feed is always pending unless settings changed under the cursor.
         cursor.PassDone.RemoveAll(k => !keys.Contains(k));
         var feed = feeds.FirstOrDefault(f => !cursor.PassDone.Contains(f.Key)) ?? feeds[0];
-        if (cursor.PassDone.Count >= feeds.Count)
-        {
-            cursor.PassDone.Clear();
-        }
 
         if (!cursor.Feeds.TryGetValue(feed.Key, out var state))
         {

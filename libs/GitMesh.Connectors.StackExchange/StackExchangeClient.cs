@@ -107,7 +107,7 @@ public sealed partial class StackExchangeClient(
         {
             response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
         {
             throw new TransientConnectorException($"stackoverflow: GET /{method} failed: {ex.Message}", ex);
         }

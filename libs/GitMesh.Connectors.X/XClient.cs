@@ -85,7 +85,7 @@ public sealed partial class XClient(HttpClient httpClient, IOptions<XOptions> op
         {
             response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
         {
             throw new TransientConnectorException($"x: GET /{path} failed: {ex.Message}", ex);
         }
@@ -161,7 +161,7 @@ public sealed partial class XClient(HttpClient httpClient, IOptions<XOptions> op
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             return string.IsNullOrWhiteSpace(text) || text.TrimStart()[0] != '{' ? null : JsonSerializer.Deserialize<XProblem>(text, Json);
         }
-        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException or InvalidDataException)
         {
             return null;
         }
@@ -178,7 +178,7 @@ public sealed partial class XClient(HttpClient httpClient, IOptions<XOptions> op
         {
             throw new TransientConnectorException($"x: malformed JSON from {response.RequestMessage?.RequestUri?.AbsolutePath}", ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
         {
             throw new TransientConnectorException($"x: reading the body of {response.RequestMessage?.RequestUri?.AbsolutePath} failed", ex);
         }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using GitMesh.Connectors.GitHub.Api;
 using System.Text.Json.Nodes;
+using GitMesh.Connectors.GitHub.Api;
 using GitMesh.Connectors.GitHub.Tests.Fakes;
 using Microsoft.AspNetCore.Http;
 

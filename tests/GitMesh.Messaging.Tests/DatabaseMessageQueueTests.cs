@@ -2,6 +2,7 @@ using System.Diagnostics;
 using GitMesh.Data;
 using GitMesh.Messaging.Database;
 using GitMesh.TestCommon;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;

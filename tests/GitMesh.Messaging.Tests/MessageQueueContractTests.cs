@@ -26,7 +26,7 @@ public abstract class MessageQueueContractTests
 
     protected abstract Task PassAsync(TimeSpan duration);
 
-    protected virtual QueueOptions Options(int maxReceives = 3) => new()
+    protected virtual QueueOptions TestOptions(int maxReceives = 3) => new()
     {
         MaxReceives = maxReceives,
         BaseBackoff = ShortVisibility,
@@ -42,7 +42,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task Sent_messages_are_received_once_and_gone_after_delete()
     {
-        var queue = await CreateQueueAsync(Options());
+        var queue = await CreateQueueAsync(TestOptions());
         await queue.SendBatchAsync(Queue, ["a", "b", "c"], Ct);
 
         var received = await queue.ReceiveAsync(Queue, 10, LongVisibility, TimeSpan.Zero, Ct);
@@ -61,7 +61,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task Receive_takes_at_most_the_requested_number()
     {
-        var queue = await CreateQueueAsync(Options());
+        var queue = await CreateQueueAsync(TestOptions());
         await queue.SendBatchAsync(Queue, Enumerable.Range(0, 25).Select(i => $"m{i}").ToList(), Ct);
 
         var first = await queue.ReceiveAsync(Queue, 7, LongVisibility, TimeSpan.Zero, Ct);
@@ -75,7 +75,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task A_message_not_deleted_in_time_comes_back_with_a_higher_receive_count()
     {
-        var queue = await CreateQueueAsync(Options());
+        var queue = await CreateQueueAsync(TestOptions());
         await queue.SendBatchAsync(Queue, ["work"], Ct);
         var first = (await queue.ReceiveAsync(Queue, 1, ShortVisibility, TimeSpan.Zero, Ct)).ShouldHaveSingleItem();
 
@@ -91,7 +91,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task Deleting_with_a_stale_receipt_handle_changes_nothing()
     {
-        var queue = await CreateQueueAsync(Options());
+        var queue = await CreateQueueAsync(TestOptions());
         await queue.SendBatchAsync(Queue, ["work"], Ct);
         var stale = (await queue.ReceiveAsync(Queue, 1, ShortVisibility, TimeSpan.Zero, Ct)).ShouldHaveSingleItem();
         await PassAsync(ShortVisibility + TimeSpan.FromMilliseconds(500));
@@ -114,7 +114,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task A_failed_message_stays_hidden_for_its_backoff_then_comes_back()
     {
-        var options = Options();
+        var options = TestOptions();
         var queue = await CreateQueueAsync(options);
         await queue.SendBatchAsync(Queue, ["flaky"], Ct);
         var first = (await queue.ReceiveAsync(Queue, 1, LongVisibility, TimeSpan.Zero, Ct)).ShouldHaveSingleItem();
@@ -132,7 +132,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task A_poison_message_is_dead_lettered_with_its_error_after_max_receives_without_blocking_others()
     {
-        var options = Options(maxReceives: 3);
+        var options = TestOptions(maxReceives: 3);
         var queue = await CreateQueueAsync(options);
         await queue.SendBatchAsync(Queue, ["poison", "good-1", "good-2"], Ct);
         var processed = new List<string>();
@@ -156,7 +156,8 @@ public abstract class MessageQueueContractTests
                 }
             }
 
-            processed.Order().ShouldBe(["good-1", "good-2"], "the good messages go through on the first round");
+            // The good messages went through on the first round, whatever the poison message does.
+            processed.Order().ShouldBe(["good-1", "good-2"]);
             if (round < 3)
             {
                 await PassAsync(QueueBackoff.Max(options, round) + TimeSpan.FromMilliseconds(500));
@@ -176,7 +177,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task Redrive_moves_chosen_or_all_dead_letters_back_with_a_fresh_receive_count()
     {
-        var queue = await CreateQueueAsync(Options(maxReceives: 1));
+        var queue = await CreateQueueAsync(TestOptions(maxReceives: 1));
         await queue.SendBatchAsync(Queue, ["x", "y", "z"], Ct);
         foreach (var m in await queue.ReceiveAsync(Queue, 10, LongVisibility, TimeSpan.Zero, Ct))
         {
@@ -210,7 +211,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task Stats_count_visible_in_flight_and_dead_lettered_messages()
     {
-        var queue = await CreateQueueAsync(Options(maxReceives: 1));
+        var queue = await CreateQueueAsync(TestOptions(maxReceives: 1));
         (await queue.GetStatsAsync(Queue, Ct)).ShouldBe(new QueueStats(0, 0, 0, null));
         await queue.SendBatchAsync(Queue, ["1", "2", "3", "4"], Ct);
 
@@ -234,7 +235,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task A_long_polling_receive_returns_as_soon_as_a_message_arrives()
     {
-        var queue = await CreateQueueAsync(Options());
+        var queue = await CreateQueueAsync(TestOptions());
         var receive = queue.ReceiveAsync(Queue, 5, LongVisibility, TimeSpan.FromSeconds(15), Ct);
 
         await queue.SendBatchAsync(Queue, ["late"], Ct);
@@ -245,7 +246,7 @@ public abstract class MessageQueueContractTests
     [Fact]
     public async Task A_thousand_messages_are_received_exactly_once_by_four_concurrent_consumers()
     {
-        var queue = await CreateQueueAsync(Options());
+        var queue = await CreateQueueAsync(TestOptions());
         var sent = Enumerable.Range(0, 1000).Select(i => $"signal-{i}").ToList();
         await queue.SendBatchAsync(Queue, sent, Ct);
         var received = new ConcurrentBag<ReceivedMessage>();

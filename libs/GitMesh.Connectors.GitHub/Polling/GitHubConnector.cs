@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using GitMesh.Connectors.GitHub.Api;
 using GitMesh.Connectors.GitHub.Signals;
 using GitMesh.Domain.Signals;
@@ -231,7 +232,7 @@ public sealed partial class GitHubConnector(
         return signals;
     }
 
-    private async IAsyncEnumerable<Api.GitHubDiscussionComment> DiscussionCommentsAsync(GitHubTarget target, GitHubDiscussion discussion, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<GitHubDiscussionComment> DiscussionCommentsAsync(GitHubTarget target, GitHubDiscussion discussion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var connection = discussion.Comments;
         while (connection is not null)

@@ -30,13 +30,14 @@ public enum DuplicateDecision
 }
 
 /// <summary>Score thresholds on the TF-IDF cosine (0..1).</summary>
-public sealed record DuplicateThresholds(double AutoJoin = 0.7, double Suggest = 0.4);
+/// <remarks>Auto-join is deliberately conservative (near-verbatim reports); everything between is a suggestion a human confirms.</remarks>
+public sealed record DuplicateThresholds(double AutoJoin = 0.85, double Suggest = 0.4);
 
 /// <summary>Field weights and limits of <see cref="DuplicateScorer.Vectorize"/> and <see cref="DuplicateScorer.Truncate"/>.</summary>
 /// <param name="TitleWeight">Titles are short summaries written to be found; a shared title term counts this many body occurrences.</param>
 /// <param name="TitleBlend">Share of the final score taken by the IDF-weighted cosine of the two titles' term sets (the rest is the full-text cosine).</param>
 /// <param name="MaxTerms">Terms kept per stored document (highest tf·idf first), bounding storage at large index sizes.</param>
-public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWeight = 1f, float CodeWeight = 0.3f, double TitleBlend = 0.3, int MaxTerms = 64, int MaxBodyChars = 20_000);
+public sealed record DuplicateScorerOptions(float TitleWeight = 3f, float BodyWeight = 1f, float CodeWeight = 0.3f, double TitleBlend = 0.0, int MaxTerms = 64, int MaxBodyChars = 20_000);
 
 /// <summary>
 /// Duplicate similarity: cosine of TF-IDF vectors over title + body with field weights. tf is sublinear per field

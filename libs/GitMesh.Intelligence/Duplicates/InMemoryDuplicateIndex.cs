@@ -152,14 +152,15 @@ public sealed class InMemoryDuplicateIndex
         var scratch = _scratch ??= new Scratch();
         scratch.Reset(_ids.Count);
 
-        // Query vector over known term ids, weights already multiplied by idf.
-        var q = new List<(int Term, double Weight)>(query.Vector.Terms.Length);
+        // Truncated like stored vectors, so an exact copy scores 1.
+        var vector = Scorer.Truncate(query.Vector, _frequencies);
+        var q = new List<(int Term, double Weight)>(vector.Terms.Length);
         double qNormSq = 0;
-        for (var i = 0; i < query.Vector.Terms.Length; i++)
+        for (var i = 0; i < vector.Terms.Length; i++)
         {
-            var termId = _frequencies.TryGetId(query.Vector.Terms[i]);
+            var termId = _frequencies.TryGetId(vector.Terms[i]);
             var df = termId >= 0 ? _frequencies.DocumentFrequency(termId) : 0;
-            var w = query.Vector.Weights[i] * DuplicateScorer.Idf(n, df);
+            var w = vector.Weights[i] * DuplicateScorer.Idf(n, df);
             qNormSq += w * w;
             if (termId >= 0)
             {

@@ -232,6 +232,7 @@ public static class IntelligenceCli
         // Automatic joins: every unordered pair (query, candidate) scoring at or above the auto threshold,
         // over all items as queries, kept when at least one side appears in a gold pair.
         var autoPairs = new HashSet<(string, string)>();
+        var scoredPairs = new Dictionary<(string, string), double>();
         var suggestions = 0;
         foreach (var (id, text) in items)
         {
@@ -239,6 +240,11 @@ public static class IntelligenceCli
             var list = retrieved.TryGetValue(id, out var r) ? r : index.FindSimilar(text, 10, excludeId: id);
             foreach (var c in list)
             {
+                if (parent.ContainsKey(id) || parent.ContainsKey(c.Id))
+                {
+                    scoredPairs[string.CompareOrdinal(id, c.Id) < 0 ? (id, c.Id) : (c.Id, id)] = c.Score;
+                }
+
                 if (c.Decision == DuplicateDecision.AutoJoin && (parent.ContainsKey(id) || parent.ContainsKey(c.Id)))
                 {
                     autoPairs.Add(string.CompareOrdinal(id, c.Id) < 0 ? (id, c.Id) : (c.Id, id));
@@ -260,6 +266,15 @@ public static class IntelligenceCli
         output.WriteLine($"thresholds: auto-join >= {index.Scorer.Thresholds.AutoJoin.ToString(inv)}, possible duplicate >= {index.Scorer.Thresholds.Suggest.ToString(inv)} (TF-IDF cosine, title weight {index.Scorer.Options.TitleWeight.ToString(inv)})");
         output.WriteLine($"recall@k: over {directions} directed gold pairs (each side of a pair as query), is the partner among the query's top-k other items when the whole folder is indexed");
         output.WriteLine($"precision@auto: over all items as queries, unordered pairs scoring >= auto-join that involve at least one gold-pair item ({autoPairs.Count}); correct when both are in the same gold duplicate group (transitive closure of pairs.csv): {correctCluster}; exactly a listed pair: {correctDirect}");
+        bool SameGroup((string A, string B) p) => parent.ContainsKey(p.A) && parent.ContainsKey(p.B) && Find(p.A) == Find(p.B);
+        var verbatim = autoPairs.Count(p => !SameGroup(p) && texts[p.Item1].Title?.Trim() == texts[p.Item2].Title?.Trim() && texts[p.Item1].Body?.Trim() == texts[p.Item2].Body?.Trim());
+        output.WriteLine($"  of the incorrect auto-joins, {verbatim} are byte-identical title+body copies missing from pairs.csv (still counted as errors)");
+        foreach (var t in new[] { 0.6, 0.7, 0.8, 0.85, 0.9, 0.95 })
+        {
+            var above = scoredPairs.Where(kv => kv.Value >= t).Select(kv => kv.Key).ToList();
+            output.WriteLine(string.Create(inv, $"  threshold {t:F2}: {above.Count} pairs, precision {(above.Count == 0 ? 1 : above.Count(SameGroup) / (double)above.Count):F3}"));
+        }
+
         output.WriteLine($"possible-duplicate suggestions (grey zone, all queries): {suggestions}");
         output.WriteLine($"({sw.Elapsed.TotalSeconds:F1}s)");
         output.WriteLine(string.Create(inv, $"recall@1: {hits[0] / (double)directions:F3} recall@5: {hits[1] / (double)directions:F3} recall@10: {hits[2] / (double)directions:F3} precision@auto: {precision:F3}"));

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using GitMesh.Connectors.StackExchange;
 using GitMesh.Domain.Signals;
 using Microsoft.AspNetCore.Http;
@@ -285,13 +284,5 @@ public sealed class StackExchangeConnectorTests : IAsyncLifetime
         result.Ok.ShouldBeTrue();
         result.Message.ShouldContain("9998 of 10000");
         Queries().ShouldHaveSingleItem()["pagesize"].ShouldBe("1");
-    }
-
-    [Fact]
-    public void Cursor_is_plain_json_the_workflow_can_store()
-    {
-        var json = JsonNode.Parse("""{"v":1,"feeds":{"tag:gitmesh":{"since":1700000010,"seenAtSince":[2],"page":1}}}""")!;
-
-        json["feeds"]!["tag:gitmesh"]!["since"]!.GetValue<long>().ShouldBe(1700000010);
     }
 }

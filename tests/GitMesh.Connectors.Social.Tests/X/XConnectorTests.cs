@@ -233,6 +233,47 @@ public sealed class XConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_that_outlives_the_timeout_is_transient()
+    {
+        var configuration = _fake.Configuration();
+        configuration["Connectors:X:RequestTimeout"] = "00:00:00.300";
+        await using var services = ConnectorHarness.Services(s => s.AddXConnector(), _time, configuration);
+        _fake.NextResponses.Enqueue(async c =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), c.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up, as it should.
+            }
+        });
+
+        var connector = services.GetServices<ISourceConnector>().Single(c => c.Type == "x");
+        var ex = await Should.ThrowAsync<TransientConnectorException>(() => connector.FetchPageAsync(Request(), CancellationToken.None));
+
+        ex.Message.ShouldContain("timed out");
+    }
+
+    [Fact]
+    public async Task Each_query_keeps_its_own_since_id()
+    {
+        AddPosts(3, Start.AddHours(-3));
+        var request = ConnectorHarness.Request(new() { ["queries"] = "gitmesh\nfrom:gitmesh_app" }, XFake.Credentials(), Start.AddDays(-1));
+        var (_, cursor, pages) = await ConnectorHarness.RunPassAsync(Connector, request);
+        _fake.AddPost(Start.AddMinutes(1), "only the second run sees this");
+
+        var (signals, _, _) = await ConnectorHarness.RunPassAsync(Connector, request with { Cursor = cursor });
+
+        pages.ShouldBe(2);
+        signals.Count.ShouldBe(2);
+        var second = _fake.SearchRequests.Skip(2).Select(r => ConnectorHarness.QueryOf(r.Query)).ToList();
+        second.Select(q => q["query"]).ShouldBe(["gitmesh", "from:gitmesh_app"]);
+        second.ShouldAllBe(q => q["since_id"] == XFake.IdAt(Start.AddHours(-3).AddMinutes(2)));
+    }
+
+    [Fact]
     public async Task A_since_id_older_than_the_search_window_restarts_from_the_oldest_searchable_post()
     {
         AddPosts(3, Start.AddHours(-3));

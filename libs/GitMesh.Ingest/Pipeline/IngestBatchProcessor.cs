@@ -1,0 +1,518 @@
+using System.Data.Common;
+using System.Text.Json;
+using GitMesh.Data;
+using GitMesh.Domain.Clusters;
+using DuplicateDecision = GitMesh.Intelligence.Duplicates.DuplicateDecision;
+using PairDecision = GitMesh.Domain.Clusters.DuplicateDecision;
+using GitMesh.Domain.Messaging;
+using GitMesh.Domain.People;
+using GitMesh.Domain.Signals;
+using GitMesh.Ingest.Normalization;
+using GitMesh.Intelligence;
+using GitMesh.Intelligence.Classification;
+using GitMesh.Intelligence.Duplicates;
+using GitMesh.Search;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace GitMesh.Ingest.Pipeline;
+
+/// <summary>What happened to each message of a batch.</summary>
+public sealed record BatchOutcome(int Created, int Updated, int Unchanged, IReadOnlyList<Guid> TouchedSignalIds);
+
+/// <summary>
+/// One batch of the ingest pipeline: normalize → upsert on (workspace, source, externalId) → content hash →
+/// near-duplicate lookup → cluster → classify → author, all persisted in ONE transaction with the outbox events;
+/// then the search index. A replay finds the stored row with the same content hash and changes nothing; an edit
+/// updates the row, re-classifies (unless a person corrected it) and keeps its cluster.
+/// </summary>
+public sealed class IngestBatchProcessor(
+    GitMeshDbContext db,
+    ISignalClassifier classifier,
+    DuplicateIndexCache duplicates,
+    ISignalSearchIndex search,
+    TimeProvider time)
+{
+    public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
+    {
+        // Latest version of each item wins inside a batch; order otherwise preserved.
+        var latest = messages
+            .GroupBy(m => (m.WorkspaceId, m.Envelope.Source, m.Envelope.ExternalId))
+            .Select(g => g.OrderBy(m => m.Envelope.UpdatedAt ?? m.ReceivedAt).Last())
+            .ToList();
+        var prepared = new Prepared[latest.Count];
+        // CPU work first, in parallel and outside any transaction.
+        Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i]));
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var created = 0;
+        var updated = 0;
+        var unchanged = 0;
+        var touched = new List<Guid>();
+        var removedFromSearch = new List<Guid>();
+        var addedToIndex = new List<(DuplicateIndexCache.WorkspaceIndex Index, Guid Id, PreparedSignal Prepared)>();
+        var bandRows = new List<SignalLshBand>();
+        var removeBandsOf = new List<Guid>();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            foreach (var group in prepared.GroupBy(p => p.Message.WorkspaceId))
+            {
+                var workspaceId = group.Key;
+                var items = group.ToList();
+                var index = await duplicates.GetAsync(db, workspaceId, cancellationToken);
+                var existing = await LoadExistingAsync(workspaceId, items, cancellationToken);
+                var authors = await UpsertAuthorsAsync(workspaceId, items, now, cancellationToken);
+                var hashes = items.Select(i => i.Text.ContentHash).Distinct().ToList();
+                var byHash = (await db.Signals.IgnoreQueryFilters()
+                        .Where(s => s.WorkspaceId == workspaceId && s.ContentHash != null && hashes.Contains(s.ContentHash) && !s.IsDeleted && s.ClusterId != null)
+                        .Select(s => new { s.ContentHash, s.ClusterId })
+                        .ToListAsync(cancellationToken))
+                    .GroupBy(x => x.ContentHash!).ToDictionary(g => g.Key, g => g.First().ClusterId!.Value, StringComparer.Ordinal);
+                var clusters = new Dictionary<Guid, Cluster>();
+                var bandMates = await LoadBandMatesAsync(workspaceId, items, cancellationToken);
+
+                foreach (var item in items)
+                {
+                    var e = item.Message.Envelope;
+                    existing.TryGetValue((e.Source, e.ExternalId), out var signal);
+                    if (signal is not null)
+                    {
+                        if (IsUnchanged(signal, item))
+                        {
+                            unchanged++;
+                            continue;
+                        }
+
+                        ApplyEdit(signal, item, authors, now);
+                        updated++;
+                        touched.Add(signal.Id);
+                        removeBandsOf.Add(signal.Id);
+                        if (signal.IsDeleted)
+                        {
+                            removedFromSearch.Add(signal.Id);
+                        }
+                        else
+                        {
+                            bandRows.AddRange(item.Duplicate.Bands.Select(b => new SignalLshBand { WorkspaceId = workspaceId, Band = b.Band, Hash = b.Hash, SignalId = signal.Id }));
+                        }
+
+                        if (signal.ClusterId is { } cid)
+                        {
+                            await TouchClusterAsync(clusters, cid, signal, now, cancellationToken);
+                        }
+
+                        AddOutbox(workspaceId, "signalUpdated", signal, now);
+                        continue;
+                    }
+
+                    if (e.Deleted)
+                    {
+                        // A deletion of something we never stored: nothing to mark.
+                        unchanged++;
+                        continue;
+                    }
+
+                    signal = NewSignal(item, authors, now);
+                    var clusterId = await AssignClusterAsync(signal, item, index, byHash, bandMates, now, cancellationToken);
+                    signal.ClusterId = clusterId;
+                    db.Signals.Add(signal);
+                    byHash.TryAdd(item.Text.ContentHash, clusterId);
+                    await TouchClusterAsync(clusters, clusterId, signal, now, cancellationToken);
+                    bandRows.AddRange(item.Duplicate.Bands.Select(b => new SignalLshBand { WorkspaceId = workspaceId, Band = b.Band, Hash = b.Hash, SignalId = signal.Id }));
+                    index.Add(signal.Id, item.Duplicate);
+                    addedToIndex.Add((index, signal.Id, item.Duplicate));
+                    AddOutbox(workspaceId, "signalCreated", signal, now);
+                    created++;
+                    touched.Add(signal.Id);
+                }
+
+                foreach (var cluster in clusters.Values)
+                {
+                    AddOutbox(workspaceId, "clusterUpdated", cluster, now);
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await ReplaceBandsAsync(removeBandsOf, bandRows, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            // The in-memory index may hold signals that were never committed: rebuild those workspaces on next use.
+            foreach (var workspaceId in prepared.Select(p => p.Message.WorkspaceId).Distinct())
+            {
+                duplicates.Invalidate(workspaceId);
+            }
+
+            db.ChangeTracker.Clear();
+            throw;
+        }
+
+        db.ChangeTracker.Clear();
+        // The search index follows the committed rows; re-indexing is idempotent, so a crash here heals on replay.
+        var toIndex = touched.Except(removedFromSearch).ToList();
+        if (toIndex.Count > 0)
+        {
+            await search.IndexAsync(db, toIndex, cancellationToken);
+        }
+
+        if (removedFromSearch.Count > 0)
+        {
+            await search.RemoveAsync(db, removedFromSearch, cancellationToken);
+        }
+
+        return new BatchOutcome(created, updated, unchanged, touched);
+    }
+
+    private Prepared Prepare(IngestMessage message)
+    {
+        var e = message.Envelope;
+        var text = TextNormalizer.Normalize(e.Title, e.Body);
+        var signalText = new SignalText(text.Title, text.Text, text.Code);
+        var classification = e.Deleted ? null : classifier.Classify(signalText);
+        var duplicate = new DuplicateIndexCache.WorkspaceIndex().Prepare(signalText);
+        return new Prepared(message, text, classification, duplicate);
+    }
+
+    private async Task<Dictionary<(string Source, string ExternalId), Signal>> LoadExistingAsync(Guid workspaceId, List<Prepared> items, CancellationToken ct)
+    {
+        var externalIds = items.Select(i => i.Message.Envelope.ExternalId).Distinct().ToList();
+        var rows = await db.Signals.IgnoreQueryFilters()
+            .Where(s => s.WorkspaceId == workspaceId && externalIds.Contains(s.ExternalId))
+            .ToListAsync(ct);
+        return rows.ToDictionary(s => (s.Source, s.ExternalId));
+    }
+
+    private async Task<Dictionary<(string Source, string Username), Author>> UpsertAuthorsAsync(Guid workspaceId, List<Prepared> items, DateTime now, CancellationToken ct)
+    {
+        var wanted = items.Where(i => i.Message.Envelope.Author is not null)
+            .GroupBy(i => (i.Message.Envelope.Source, i.Message.Envelope.Author!.Username))
+            .ToDictionary(g => g.Key, g => g.Last().Message.Envelope.Author!);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        var usernames = wanted.Keys.Select(k => k.Username).Distinct().ToList();
+        var rows = await db.Authors.IgnoreQueryFilters()
+            .Where(a => a.WorkspaceId == workspaceId && usernames.Contains(a.Username))
+            .ToListAsync(ct);
+        var result = rows.Where(a => wanted.ContainsKey((a.Source, a.Username))).ToDictionary(a => (a.Source, a.Username));
+        foreach (var (key, author) in wanted)
+        {
+            if (result.TryGetValue(key, out var row))
+            {
+                if (author.DisplayName is not null && row.DisplayName != author.DisplayName || author.ProfileUrl is not null && row.ProfileUrl != author.ProfileUrl)
+                {
+                    row.DisplayName = author.DisplayName ?? row.DisplayName;
+                    row.ProfileUrl = author.ProfileUrl ?? row.ProfileUrl;
+                    row.UpdatedAt = now;
+                }
+
+                continue;
+            }
+
+            row = new Author
+            {
+                WorkspaceId = workspaceId,
+                Source = key.Source,
+                Username = key.Username,
+                DisplayName = author.DisplayName,
+                ProfileUrl = author.ProfileUrl,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Authors.Add(row);
+            result[key] = row;
+        }
+
+        return result;
+    }
+
+    /// <summary>Signals sharing at least one persisted LSH band hash with an item of the batch.</summary>
+    private async Task<Dictionary<(int Band, long Hash), List<Guid>>> LoadBandMatesAsync(Guid workspaceId, List<Prepared> items, CancellationToken ct)
+    {
+        var hashes = items.SelectMany(i => i.Duplicate.Bands.Select(b => b.Hash)).Distinct().ToList();
+        var result = new Dictionary<(int, long), List<Guid>>();
+        foreach (var chunk in hashes.Chunk(2_000))
+        {
+            var rows = await db.SignalLshBands.IgnoreQueryFilters().AsNoTracking()
+                .Where(b => b.WorkspaceId == workspaceId && chunk.Contains(b.Hash))
+                .Select(b => new { b.Band, b.Hash, b.SignalId })
+                .ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                if (!result.TryGetValue((row.Band, row.Hash), out var list))
+                {
+                    result[(row.Band, row.Hash)] = list = [];
+                }
+
+                list.Add(row.SignalId);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<Guid> AssignClusterAsync(
+        Signal signal,
+        Prepared item,
+        DuplicateIndexCache.WorkspaceIndex index,
+        Dictionary<string, Guid> byHash,
+        Dictionary<(int Band, long Hash), List<Guid>> bandMates,
+        DateTime now,
+        CancellationToken ct)
+    {
+        // Exact cross-post: same normalized text already clustered.
+        if (byHash.TryGetValue(item.Text.ContentHash, out var sameText))
+        {
+            return sameText;
+        }
+
+        var candidates = index.Index.FindSimilar(item.Duplicate, top: 5).ToList();
+        var lshMates = item.Duplicate.Bands
+            .SelectMany(b => bandMates.TryGetValue((b.Band, b.Hash), out var ids) ? ids : [])
+            .Where(id => !index.Contains(id))
+            .Distinct()
+            .ToList();
+        if (lshMates.Count > 0)
+        {
+            // Committed by another worker after our top-up: near-verbatim by construction of the bands.
+            candidates.AddRange(lshMates.Select(id => new DuplicateCandidate(id.ToString(), index.Index.Scorer.Thresholds.AutoJoin, DuplicateDecision.AutoJoin)));
+        }
+
+        var best = candidates.Where(c => c.Decision != DuplicateDecision.NewCluster).OrderByDescending(c => c.Score).FirstOrDefault();
+        if (best is not null)
+        {
+            var bestId = Guid.Parse(best.Id);
+            var bestCluster = db.Signals.Local.FirstOrDefault(s => s.Id == bestId)?.ClusterId
+                ?? await db.Signals.IgnoreQueryFilters().Where(s => s.Id == bestId).Select(s => s.ClusterId).FirstOrDefaultAsync(ct);
+            if (bestCluster is { } clusterId)
+            {
+                if (best.Decision == DuplicateDecision.AutoJoin)
+                {
+                    return clusterId;
+                }
+
+                // Grey zone: a person decides. Remember the suggestion; the signal starts its own cluster meanwhile.
+                var (a, b) = signal.Id.CompareTo(bestId) < 0 ? (signal.Id, bestId) : (bestId, signal.Id);
+                db.DuplicateDecisions.Add(new PairDecision
+                {
+                    WorkspaceId = signal.WorkspaceId,
+                    SignalAId = a,
+                    SignalBId = b,
+                    Decision = DuplicateDecisionKind.Suggested,
+                    Score = best.Score,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                });
+            }
+        }
+
+        var cluster = new Cluster
+        {
+            WorkspaceId = signal.WorkspaceId,
+            Title = ClusterTitle(signal),
+            Size = 0,
+            FirstSeenAt = signal.SourceCreatedAt ?? now,
+            LastSeenAt = signal.SourceCreatedAt ?? now,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Clusters.Add(cluster);
+        return cluster.Id;
+    }
+
+    private async Task TouchClusterAsync(Dictionary<Guid, Cluster> clusters, Guid clusterId, Signal signal, DateTime now, CancellationToken ct)
+    {
+        if (!clusters.TryGetValue(clusterId, out var cluster))
+        {
+            cluster = db.Clusters.Local.FirstOrDefault(c => c.Id == clusterId)
+                ?? await db.Clusters.IgnoreQueryFilters().FirstAsync(c => c.Id == clusterId, ct);
+            clusters[clusterId] = cluster;
+        }
+
+        var seen = signal.SourceCreatedAt ?? now;
+        if (db.Entry(signal).State == EntityState.Added)
+        {
+            cluster.Size++;
+        }
+        else if (signal.IsDeleted && db.Entry(signal).Property(s => s.IsDeleted).OriginalValue == false)
+        {
+            cluster.Size = Math.Max(0, cluster.Size - 1);
+        }
+
+        if (seen < cluster.FirstSeenAt)
+        {
+            cluster.FirstSeenAt = seen;
+        }
+
+        if (seen > cluster.LastSeenAt)
+        {
+            cluster.LastSeenAt = seen;
+        }
+
+        var platforms = (cluster.Platforms ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        if (platforms.Add(signal.Source))
+        {
+            cluster.Platforms = string.Join(',', platforms.Order(StringComparer.Ordinal));
+        }
+
+        cluster.UpdatedAt = now;
+        cluster.Version++;
+    }
+
+    private static bool IsUnchanged(Signal signal, Prepared item)
+    {
+        var e = item.Message.Envelope;
+        return signal.ContentHash == item.Text.ContentHash
+            && signal.IsDeleted == e.Deleted
+            && signal.Url == e.Url
+            && signal.MetadataJson == SerializeMetadata(e.Metadata);
+    }
+
+    private void ApplyEdit(Signal signal, Prepared item, Dictionary<(string, string), Author> authors, DateTime now)
+    {
+        var e = item.Message.Envelope;
+        signal.IsDeleted = e.Deleted;
+        if (!e.Deleted)
+        {
+            signal.Title = e.Title;
+            signal.Body = e.Body;
+            signal.BodyText = item.Text.Text;
+            signal.CodeText = NullIfEmpty(item.Text.Code);
+            signal.ContentHash = item.Text.ContentHash;
+            signal.Url = e.Url ?? signal.Url;
+            signal.MetadataJson = SerializeMetadata(e.Metadata);
+            signal.SourceUpdatedAt = e.UpdatedAt?.UtcDateTime ?? now;
+            if (e.Author is not null && authors.TryGetValue((e.Source, e.Author.Username), out var author))
+            {
+                signal.AuthorId = author.Id;
+            }
+
+            if (!signal.ClassificationLocked && item.Classification is { } c)
+            {
+                Classify(signal, c);
+            }
+        }
+
+        signal.UpdatedAt = now;
+        signal.Version++;
+    }
+
+    private static Signal NewSignal(Prepared item, Dictionary<(string, string), Author> authors, DateTime now)
+    {
+        var e = item.Message.Envelope;
+        var signal = new Signal
+        {
+            WorkspaceId = item.Message.WorkspaceId,
+            IntegrationId = item.Message.IntegrationId,
+            Source = e.Source,
+            Kind = e.Kind,
+            ExternalId = e.ExternalId,
+            Url = e.Url,
+            Title = e.Title,
+            Body = e.Body,
+            BodyText = item.Text.Text,
+            CodeText = NullIfEmpty(item.Text.Code),
+            ParentExternalId = e.ParentExternalId,
+            SourceCreatedAt = e.CreatedAt?.UtcDateTime,
+            SourceUpdatedAt = e.UpdatedAt?.UtcDateTime,
+            IngestedAt = now,
+            UpdatedAt = now,
+            ContentHash = item.Text.ContentHash,
+            MetadataJson = SerializeMetadata(e.Metadata),
+            AuthorId = e.Author is not null && authors.TryGetValue((e.Source, e.Author.Username), out var author) ? author.Id : null,
+            Version = 1,
+        };
+        if (item.Classification is { } c)
+        {
+            Classify(signal, c);
+        }
+
+        return signal;
+    }
+
+    private static void Classify(Signal signal, SignalClassification c)
+    {
+        signal.Intent = c.Intent.ToLabel();
+        signal.IntentConfidence = Math.Round(c.IntentConfidence, 4);
+        signal.Sentiment = c.Sentiment.ToLabel();
+        signal.SentimentScore = Math.Round(c.SentimentScore, 4);
+        signal.Urgency = c.Urgency.ToLabel();
+    }
+
+    private void AddOutbox(Guid workspaceId, string type, Signal signal, DateTime now) =>
+        db.OutboxEvents.Add(new OutboxEvent
+        {
+            WorkspaceId = workspaceId,
+            Type = type,
+            PayloadJson = JsonSerializer.Serialize(new { workspaceId, signalId = signal.Id, clusterId = signal.ClusterId }),
+            CreatedAt = now,
+        });
+
+    private void AddOutbox(Guid workspaceId, string type, Cluster cluster, DateTime now) =>
+        db.OutboxEvents.Add(new OutboxEvent
+        {
+            WorkspaceId = workspaceId,
+            Type = type,
+            PayloadJson = JsonSerializer.Serialize(new { workspaceId, clusterId = cluster.Id, size = cluster.Size }),
+            CreatedAt = now,
+        });
+
+    /// <summary>Band rows go in with plain batched SQL: there are many of them and EF change tracking buys nothing here.</summary>
+    private async Task ReplaceBandsAsync(List<Guid> removeFor, List<SignalLshBand> rows, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        foreach (var chunk in removeFor.Chunk(500))
+        {
+            await db.SignalLshBands.IgnoreQueryFilters().Where(b => chunk.Contains(b.SignalId)).ExecuteDeleteAsync(ct);
+        }
+
+        var isSqlite = db.Database.IsSqlite();
+        const int perStatement = 200;
+        foreach (var chunk in rows.DistinctBy(r => (r.WorkspaceId, r.Band, r.Hash, r.SignalId)).Chunk(perStatement))
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = transaction;
+            var sb = new System.Text.StringBuilder("INSERT INTO signal_lsh_bands (workspace_id, band, hash, signal_id) VALUES ");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sb.Append(i == 0 ? "" : ",").Append($"(@w{i},@b{i},@h{i},@s{i})");
+                AddParameter(cmd, $"@w{i}", isSqlite ? chunk[i].WorkspaceId.ToString().ToUpperInvariant() : chunk[i].WorkspaceId);
+                AddParameter(cmd, $"@b{i}", chunk[i].Band);
+                AddParameter(cmd, $"@h{i}", chunk[i].Hash);
+                AddParameter(cmd, $"@s{i}", isSqlite ? chunk[i].SignalId.ToString().ToUpperInvariant() : chunk[i].SignalId);
+            }
+
+            sb.Append(" ON CONFLICT DO NOTHING");
+            cmd.CommandText = sb.ToString();
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static void AddParameter(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+
+    private static string ClusterTitle(Signal s)
+    {
+        var title = !string.IsNullOrWhiteSpace(s.Title) ? s.Title! : s.BodyText ?? s.ExternalId;
+        title = title.ReplaceLineEndings(" ").Trim();
+        return title.Length <= 200 ? title : title[..197] + "...";
+    }
+
+    private static string? SerializeMetadata(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is null || metadata.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(metadata.ToDictionary(), StringComparer.Ordinal));
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    private sealed record Prepared(IngestMessage Message, NormalizedText Text, SignalClassification? Classification, PreparedSignal Duplicate);
+}

@@ -1,0 +1,251 @@
+using System.Data.Common;
+using GitMesh.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace GitMesh.Search.Sqlite;
+
+/// <summary>
+/// SQLite FTS5 adapter. The index lives in the <c>signals_fts</c> virtual table (migration 0004): signal_id and
+/// workspace_id are stored but not tokenized, title and body are tokenized with porter stemming. Rows are written by
+/// <see cref="IndexAsync"/> (delete + insert per signal, so it is idempotent) straight from the signals table, so
+/// signal text never travels through .NET.
+/// </summary>
+/// <remarks>
+/// Guids are compared as the upper-case TEXT EF Core's SQLite provider stores (signals.id); signal_id is copied from
+/// that column and parameters are formatted the same way. Queries join back to signals, so a signal deleted (hard or
+/// soft) before anyone called <see cref="RemoveAsync"/> is still never returned.
+/// </remarks>
+public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
+{
+    /// <summary>Signals per transaction during a rebuild: large enough to be fast, small enough not to hold the single writer lock for long.</summary>
+    internal const int RebuildBatchSize = 2000;
+
+    // Title counts ten times the body: a signal named after the query beats one mentioning it in passing.
+    // Column order: signal_id, workspace_id, title, body (unindexed columns get weight 0).
+    private const string Bm25 = "bm25(signals_fts, 0.0, 0.0, 10.0, 1.0)";
+
+    // CROSS JOIN fixes the loop order in SQLite: the full-text match drives, each hit probes signals by primary key.
+    private const string MatchingSql =
+        """
+        SELECT signals_fts.signal_id AS "Value"
+        FROM signals_fts CROSS JOIN signals AS s ON s.id = signals_fts.signal_id
+        WHERE signals_fts MATCH {0} AND s.workspace_id = {1} AND s.is_deleted = 0
+        """;
+
+    private const string SearchSql =
+        $"""
+        SELECT signals_fts.signal_id AS "SignalId", -{Bm25} AS "Rank"
+        FROM signals_fts CROSS JOIN signals AS s ON s.id = signals_fts.signal_id
+        WHERE signals_fts MATCH {{0}} AND s.workspace_id = {{1}} AND s.is_deleted = 0
+        ORDER BY "Rank" DESC, signals_fts.signal_id
+        LIMIT {{2}} OFFSET {{3}}
+        """;
+
+    // signals_fts_content is FTS5's own content table (rowid = id, signal_id = c0); migration 0004 indexes c0, which
+    // turns "find this signal's row" into an index lookup instead of a scan of every indexed document.
+    private const string FindRowSql = "SELECT id FROM signals_fts_content WHERE c0 = $id";
+    private const string DeleteRowSql = "DELETE FROM signals_fts WHERE rowid = $rowid";
+
+    private const string InsertSql =
+        $"""
+        INSERT INTO signals_fts (signal_id, workspace_id, title, body)
+        SELECT id, workspace_id, coalesce(title, ''), substr(coalesce(body_text, ''), 1, {SearchDocument.MaxBodyLength})
+        FROM signals WHERE id = $id AND is_deleted = 0
+        """;
+
+    public async Task IndexAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)
+    {
+        if (signalIds.Count == 0)
+        {
+            return;
+        }
+
+        await InTransactionAsync(db, (connection, transaction) => WriteAsync(connection, transaction, signalIds, insert: true, cancellationToken), cancellationToken);
+    }
+
+    public async Task RemoveAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)
+    {
+        if (signalIds.Count == 0)
+        {
+            return;
+        }
+
+        await InTransactionAsync(db, (connection, transaction) => WriteAsync(connection, transaction, signalIds, insert: false, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Re-indexes every signal of the scope (deleted ones are removed) in batches of <see cref="RebuildBatchSize"/>,
+    /// one transaction each, so searches keep working during the rebuild and writers are never locked out for long;
+    /// then removes entries whose signal no longer exists. Returns the number of signals now indexed.
+    /// </summary>
+    public async Task<long> RebuildAsync(GitMeshDbContext db, Guid? workspaceId, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var workspace = workspaceId is { } ws ? Text(ws) : null;
+            long processed = 0;
+            long indexed = 0;
+            string? after = null;
+            while (true)
+            {
+                var ids = await NextBatchAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), workspace, after, cancellationToken);
+                if (ids.Count == 0)
+                {
+                    break;
+                }
+
+                indexed += await InTransactionAsync(db, (c, t) => WriteTextIdsAsync(c, t, ids, insert: true, cancellationToken), cancellationToken);
+                processed += ids.Count;
+                after = ids[^1];
+                progress?.Report(processed);
+            }
+
+            await InTransactionAsync(db, async (c, t) =>
+            {
+                await using var orphans = Command(c, t,
+                    """
+                    DELETE FROM signals_fts WHERE rowid IN (
+                        SELECT f.rowid FROM signals_fts AS f LEFT JOIN signals AS s ON s.id = f.signal_id
+                        WHERE s.id IS NULL AND ($ws IS NULL OR f.workspace_id = $ws))
+                    """);
+                orphans.Parameters.AddWithValue("$ws", (object?)workspace ?? DBNull.Value);
+                await orphans.ExecuteNonQueryAsync(cancellationToken);
+                if (workspace is null)
+                {
+                    // Merges the b-tree segments the batches left behind into one: fewer segments, faster queries.
+                    await using var optimize = Command(c, t, "INSERT INTO signals_fts (signals_fts) VALUES ('optimize')");
+                    await optimize.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return 0L;
+            }, cancellationToken);
+            return indexed;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    public IQueryable<Guid> Matching(GitMeshDbContext db, Guid workspaceId, string query)
+    {
+        var parsed = WebSearchQuery.Parse(query);
+        return parsed.IsEmpty
+            ? SearchDocument.NoMatches(db)
+            : db.Database.SqlQueryRaw<Guid>(MatchingSql, parsed.ToFts5(), Text(workspaceId));
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || limit == 0)
+        {
+            return [];
+        }
+
+        return await db.Database.SqlQueryRaw<SearchHit>(SearchSql, parsed.ToFts5(), Text(workspaceId), limit, offset).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The TEXT form EF Core's SQLite provider stores for a Guid.</summary>
+    internal static string Text(Guid id) => id.ToString("D").ToUpperInvariant();
+
+    private static async Task<List<string>> NextBatchAsync(SqliteConnection connection, DbTransaction? transaction, string? workspace, string? after, CancellationToken cancellationToken)
+    {
+        await using var cmd = Command(connection, (SqliteTransaction?)transaction,
+            $"""
+            SELECT id FROM signals
+            WHERE ($ws IS NULL OR workspace_id = $ws) AND ($after IS NULL OR id > $after)
+            ORDER BY id LIMIT {RebuildBatchSize}
+            """);
+        cmd.Parameters.AddWithValue("$ws", (object?)workspace ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
+        var ids = new List<string>(RebuildBatchSize);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    private static Task<long> WriteAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyCollection<Guid> signalIds, bool insert, CancellationToken cancellationToken) =>
+        WriteTextIdsAsync(connection, transaction, signalIds.Distinct().Select(Text).ToList(), insert, cancellationToken);
+
+    /// <summary>Deletes each signal's entry and, when <paramref name="insert"/>, re-inserts it if the signal is live. Returns rows inserted.</summary>
+    private static async Task<long> WriteTextIdsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids, bool insert, CancellationToken cancellationToken)
+    {
+        await using var find = Prepared(connection, transaction, FindRowSql, "$id");
+        await using var delete = Prepared(connection, transaction, DeleteRowSql, "$rowid");
+        await using var add = insert ? Prepared(connection, transaction, InsertSql, "$id") : null;
+        var rowIds = new List<long>(2);
+        long inserted = 0;
+        foreach (var id in ids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            find.Parameters[0].Value = id;
+            rowIds.Clear();
+            await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rowIds.Add(reader.GetInt64(0));
+                }
+            }
+
+            foreach (var rowId in rowIds)
+            {
+                delete.Parameters[0].Value = rowId;
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (add is not null)
+            {
+                add.Parameters[0].Value = id;
+                inserted += await add.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        return inserted;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the caller's transaction when there is one (the ingest pipeline indexes inside
+    /// its batch transaction), otherwise in a new IMMEDIATE transaction: taking the write lock up front avoids the
+    /// SQLITE_BUSY a deferred transaction gets when it has to upgrade from reading to writing.
+    /// </summary>
+    private static async Task<long> InTransactionAsync(GitMeshDbContext db, Func<SqliteConnection, SqliteTransaction, Task<long>> work, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is { } current)
+        {
+            return await work((SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)current.GetDbTransaction());
+        }
+
+        await using IDbContextTransaction transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var result = await work((SqliteConnection)db.Database.GetDbConnection(), (SqliteTransaction)transaction.GetDbTransaction());
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static SqliteCommand Prepared(SqliteConnection connection, SqliteTransaction transaction, string sql, string parameter)
+    {
+        var cmd = Command(connection, transaction, sql);
+        cmd.Parameters.Add(new SqliteParameter { ParameterName = parameter });
+        cmd.Prepare();
+        return cmd;
+    }
+}
