@@ -15,6 +15,13 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     chunkSizeWarningLimit: 700,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // @microsoft/signalr ships /*#__PURE__*/ comments in positions Rollup ignores; harmless and not ours to fix.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('@microsoft/signalr')) return
+        warn(warning)
+      },
+    },
   },
   server: {
     proxy: {

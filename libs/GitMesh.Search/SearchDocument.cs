@@ -12,6 +12,9 @@ internal static class SearchDocument
     /// </summary>
     public const int MaxBodyLength = 100_000;
 
+    /// <summary><see cref="MaxBodyLength"/> for SQL text; const interpolation cannot format an int.</summary>
+    public const string MaxBodyLengthSql = "100000";
+
     /// <summary>An empty id query, still composable, for queries with nothing searchable left.</summary>
     public static IQueryable<Guid> NoMatches(GitMeshDbContext db) =>
         db.Database.SqlQueryRaw<Guid>("SELECT id AS \"Value\" FROM signals WHERE 1 = 0");

@@ -101,14 +101,17 @@ public sealed class WebSearchQuery
                 continue;
             }
 
-            var tokens = Tokenize(item, ref budget);
-            // A phrase of stop words only means nothing to PostgreSQL; drop it on both providers.
-            if (tokens.Count == 0 || tokens.TrueForAll(StopWords.Contains))
+            // A quoted item is one phrase. A bare word is split at punctuation that separates words ("(crash",
+            // "title:crash") but kept as a phrase across joiners inside compounds ("wi-fi", "v2.3", "file_name").
+            foreach (var part in quoted ? [item] : SplitWords(item))
             {
-                continue;
+                var tokens = Tokenize(part, ref budget);
+                // A phrase of stop words only means nothing to PostgreSQL; drop it on both providers.
+                if (tokens.Count > 0 && !tokens.TrueForAll(StopWords.Contains))
+                {
+                    (negated ? exclude : include).Add(new SearchPhrase(tokens));
+                }
             }
-
-            (negated ? exclude : include).Add(new SearchPhrase(tokens));
         }
 
         Close(groups, ref include, ref exclude);
@@ -218,6 +221,31 @@ public sealed class WebSearchQuery
         Flush(tokens, current, ref budget);
         return tokens;
     }
+
+    private static List<string> SplitWords(string item)
+    {
+        var parts = new List<string>();
+        var start = 0;
+        for (var i = 0; i <= item.Length; i++)
+        {
+            if (i == item.Length || IsSeparator(item[i]))
+            {
+                if (i > start)
+                {
+                    parts.Add(item[start..i]);
+                }
+
+                start = i + 1;
+            }
+        }
+
+        return parts;
+    }
+
+    private static bool IsSeparator(char c) =>
+        !char.IsLetterOrDigit(c) && !char.IsSurrogate(c) && c is not ('-' or '\'' or '\u2019' or '.' or '_' or '/' or '@')
+        && char.GetUnicodeCategory(c) is not (System.Globalization.UnicodeCategory.NonSpacingMark
+            or System.Globalization.UnicodeCategory.SpacingCombiningMark or System.Globalization.UnicodeCategory.EnclosingMark);
 
     private static bool IsMark(Rune rune) =>
         Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark

@@ -1,10 +1,14 @@
 using GitMesh.Api.Cli;
 using GitMesh.Api.Features.Auth;
+using GitMesh.Api.Features.Queue;
+using GitMesh.Api.Features.Realtime;
+using GitMesh.Api.Features.Signals;
 using GitMesh.Api.Features.Setup;
 using GitMesh.Api.Features.Workspaces;
 using GitMesh.Api.Http;
 using GitMesh.Data;
 using GitMesh.Hosting;
+using GitMesh.Ingest;
 using Microsoft.AspNetCore.Identity;
 
 if (await ApiCli.TryRunAsync(args) is { } exitCode)
@@ -42,6 +46,9 @@ builder.Services.AddIdentityCore<GitMeshUser>(o =>
     })
     .AddEntityFrameworkStores<GitMeshDbContext>();
 builder.Services.AddGitMeshAuthentication(builder.Configuration);
+builder.Services.AddGitMeshIngest(builder.Configuration, runConsumer: builder.Configuration.GetValue("GitMesh:RunAllRolesInProcess", true));
+builder.Services.AddSignalR();
+builder.Services.AddHostedService<OutboxRelay>();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -60,6 +67,9 @@ app.MapAuthEndpoints();
 app.MapWorkspaceEndpoints();
 app.MapMemberEndpoints();
 app.MapApiKeyEndpoints();
+app.MapQueueEndpoints();
+app.MapIngestEndpoints();
+app.MapHub<EventsHub>("/hubs/events");
 app.MapFallbackToFile("index.html");
 
 await app.RunAsync();

@@ -106,6 +106,11 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   if (response.status === 204) return undefined as T
   const text = await response.text()
   if (text.length === 0) return undefined as T
+  const type = response.headers.get('content-type') ?? ''
+  // An /api path the server does not know falls through to the dashboard's index.html: say so plainly.
+  if (type.includes('text/html')) {
+    throw new ApiError(response.status, null, `This GitMesh server does not provide ${method} ${path.split('?')[0]} yet. Is the server older than the dashboard?`)
+  }
   try {
     return JSON.parse(text) as T
   } catch {

@@ -264,6 +264,59 @@ public sealed class InMemoryDuplicateIndex
             .ToList();
     }
 
+    /// <summary>
+    /// Exact linear scan over every indexed signal (no candidate generation). O(index size) per query: only for
+    /// measuring what candidate generation loses, and as the benchmark baseline.
+    /// </summary>
+    public IReadOnlyList<DuplicateCandidate> FindSimilarExhaustive(PreparedSignal query, int top = 10, string? excludeId = null)
+    {
+        var n = _frequencies.DocumentCount;
+        var vector = Scorer.Truncate(query.Vector, _frequencies);
+        var q = new List<(int Term, double Weight)>();
+        double qNormSq = 0;
+        for (var i = 0; i < vector.Terms.Length; i++)
+        {
+            var termId = _frequencies.TryGetId(vector.Terms[i]);
+            var w = vector.Weights[i] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(termId));
+            qNormSq += w * w;
+            if (termId >= 0)
+            {
+                q.Add((termId, w));
+            }
+        }
+
+        if (qNormSq == 0)
+        {
+            return [];
+        }
+
+        q.Sort((a, b) => a.Term.CompareTo(b.Term));
+        var qTerms = q.Select(x => x.Term).ToArray();
+        var qWeights = q.Select(x => x.Weight).ToArray();
+        var qNorm = Math.Sqrt(qNormSq);
+        var exclude = excludeId is not null && _docById.TryGetValue(excludeId, out var ex) ? ex : -1;
+        var results = new List<(int Doc, double Score)>();
+        for (var doc = 0; doc < _ids.Count; doc++)
+        {
+            if (doc == exclude)
+            {
+                continue;
+            }
+
+            var dot = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc], n);
+            if (dot > 0)
+            {
+                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, n)))));
+            }
+        }
+
+        return results
+            .OrderByDescending(r => r.Score).ThenBy(r => r.Doc)
+            .Take(top)
+            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score)))
+            .ToList();
+    }
+
     private IEnumerable<int> PostingTerms(TermVector full, TermVector stored)
     {
         var posted = new HashSet<int>();

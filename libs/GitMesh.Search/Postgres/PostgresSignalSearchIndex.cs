@@ -22,20 +22,20 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
 
     internal const string Document =
         "(setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
-        + "setweight(to_tsvector('english'::regconfig, left(coalesce(body_text, ''), 100000)), 'B'))";
+        + "setweight(to_tsvector('english'::regconfig, left(coalesce(body_text, ''), " + SearchDocument.MaxBodyLengthSql + ")), 'B'))";
 
     private const string Query = "websearch_to_tsquery('english'::regconfig, {0})";
 
-    private const string MatchingSql =
-        $"""SELECT id AS "Value" FROM signals WHERE workspace_id = {{1}} AND NOT is_deleted AND {Document} @@ {Query}""";
+    internal const string MatchingSql =
+        $$"""SELECT id AS "Value" FROM signals WHERE workspace_id = {1} AND NOT is_deleted AND {{Document}} @@ {{Query}}""";
 
-    private const string SearchSql =
-        $"""
-        SELECT id AS "SignalId", ts_rank_cd({Document}, {Query})::double precision AS "Rank"
+    internal const string SearchSql =
+        $$"""
+        SELECT id AS "SignalId", ts_rank_cd({{Document}}, {{Query}})::double precision AS "Rank"
         FROM signals
-        WHERE workspace_id = {{1}} AND NOT is_deleted AND {Document} @@ {Query}
+        WHERE workspace_id = {1} AND NOT is_deleted AND {{Document}} @@ {{Query}}
         ORDER BY "Rank" DESC, id
-        LIMIT {{2}} OFFSET {{3}}
+        LIMIT {2} OFFSET {3}
         """;
 
     /// <summary>No-op: the expression index is updated by PostgreSQL when the signal row is written.</summary>

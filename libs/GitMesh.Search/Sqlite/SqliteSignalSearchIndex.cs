@@ -27,31 +27,31 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
     private const string Bm25 = "bm25(signals_fts, 0.0, 0.0, 10.0, 1.0)";
 
     // CROSS JOIN fixes the loop order in SQLite: the full-text match drives, each hit probes signals by primary key.
-    private const string MatchingSql =
+    internal const string MatchingSql =
         """
         SELECT signals_fts.signal_id AS "Value"
         FROM signals_fts CROSS JOIN signals AS s ON s.id = signals_fts.signal_id
         WHERE signals_fts MATCH {0} AND s.workspace_id = {1} AND s.is_deleted = 0
         """;
 
-    private const string SearchSql =
-        $"""
-        SELECT signals_fts.signal_id AS "SignalId", -{Bm25} AS "Rank"
+    internal const string SearchSql =
+        $$"""
+        SELECT signals_fts.signal_id AS "SignalId", -{{Bm25}} AS "Rank"
         FROM signals_fts CROSS JOIN signals AS s ON s.id = signals_fts.signal_id
-        WHERE signals_fts MATCH {{0}} AND s.workspace_id = {{1}} AND s.is_deleted = 0
+        WHERE signals_fts MATCH {0} AND s.workspace_id = {1} AND s.is_deleted = 0
         ORDER BY "Rank" DESC, signals_fts.signal_id
-        LIMIT {{2}} OFFSET {{3}}
+        LIMIT {2} OFFSET {3}
         """;
 
     // signals_fts_content is FTS5's own content table (rowid = id, signal_id = c0); migration 0004 indexes c0, which
     // turns "find this signal's row" into an index lookup instead of a scan of every indexed document.
-    private const string FindRowSql = "SELECT id FROM signals_fts_content WHERE c0 = $id";
+    internal const string FindRowSql = "SELECT id FROM signals_fts_content WHERE c0 = $id";
     private const string DeleteRowSql = "DELETE FROM signals_fts WHERE rowid = $rowid";
 
     private const string InsertSql =
         $"""
         INSERT INTO signals_fts (signal_id, workspace_id, title, body)
-        SELECT id, workspace_id, coalesce(title, ''), substr(coalesce(body_text, ''), 1, {SearchDocument.MaxBodyLength})
+        SELECT id, workspace_id, coalesce(title, ''), substr(coalesce(body_text, ''), 1, {SearchDocument.MaxBodyLengthSql})
         FROM signals WHERE id = $id AND is_deleted = 0
         """;
 

@@ -71,6 +71,16 @@ public sealed class MigrationRunnerTests
         var expected = await DescribeSchemaAsync(modelOnly);
         var actual = await DescribeSchemaAsync(migrated);
         actual.Remove("__gitmesh_migrations");
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            // The search index (migration 0004): an FTS5 virtual table, which EnsureCreated cannot build from any
+            // EF mapping, and the shadow tables FTS5 creates for it. GitMesh.Search.Tests checks its columns.
+            foreach (var fts in new[] { "signals_fts", "signals_fts_data", "signals_fts_idx", "signals_fts_content", "signals_fts_docsize", "signals_fts_config" })
+            {
+                actual.Remove(fts).ShouldBeTrue(fts);
+            }
+        }
+
         actual.Keys.Order().ShouldBe(expected.Keys.Order());
         foreach (var (table, columns) in expected)
         {

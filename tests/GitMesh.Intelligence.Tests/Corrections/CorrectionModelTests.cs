@@ -70,7 +70,7 @@ public class CorrectionModelTests
         var model = CorrectionModel.Train(Enumerable.Range(0, 10).Select(i =>
             new Correction(new SignalText($"Widget rendering glitch {i}", "The dashboard widget renders blank"), CorrectionFields.ProductArea, "Dashboards")));
         model.SuggestLabels(CorrectionFields.ProductArea, new SignalText("Dashboard widget renders blank", null))
-            .ShouldContainKey("Dashboards");
+            .Keys.ShouldContain("Dashboards");
         model.SuggestLabels(CorrectionFields.ProductArea, new SignalText(null, null)).ShouldBeEmpty();
     }
 }

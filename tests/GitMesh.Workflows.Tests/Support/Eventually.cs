@@ -16,7 +16,7 @@ public static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Gave up waiting for {what}; last value: {value}");
+                throw new TimeoutException($"Gave up waiting for {what}; last value: {(value is GitMesh.Domain.Workflows.WorkflowRun r ? $"{r.Status} lease={r.LeaseOwner} until {r.LeaseExpiresAt:O} next={r.NextRunAt:O} error={r.Error}" : value)}");
             }
 
             await Task.Delay(20);

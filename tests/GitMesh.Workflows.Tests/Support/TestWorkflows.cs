@@ -52,7 +52,8 @@ public sealed class FlakyWorkflow(ExecutionLog log) : IWorkflow<FlakyInput, stri
         return await context.StepAsync("call", ctx =>
         {
             log.Add(ctx);
-            if (ctx.Attempt <= input.FailTimes)
+            // Counted across retries of the whole run (a manual retry resets the step's attempt number).
+            if (log.Count(ctx.RunId, "call") <= input.FailTimes)
             {
                 throw input.NonRetryable ? new InvalidDataException("bad data") : new HttpRequestException($"boom {ctx.Attempt}");
             }

@@ -38,7 +38,20 @@ public static class AuthSchemes
                 o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
                 o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
             })
-            .AddBearerToken(Bearer, o => o.BearerTokenExpiration = TimeSpan.FromMinutes(minutes))
+            .AddBearerToken(Bearer, o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromMinutes(minutes);
+                // Browsers cannot set headers on WebSocket upgrades: the SignalR client sends the token as a query value.
+                o.Events.OnMessageReceived = c =>
+                {
+                    if (c.Request.Path.StartsWithSegments("/hubs") && c.Request.Query["access_token"] is { Count: > 0 } token)
+                    {
+                        c.Token = token.ToString();
+                    }
+
+                    return Task.CompletedTask;
+                };
+            })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKey, null);
         services.AddAuthorization();
         return services;

@@ -1,0 +1,35 @@
+using GitMesh.Connectors;
+using GitMesh.Ingest.Pipeline;
+using GitMesh.Intelligence.Classification;
+using GitMesh.Messaging;
+using GitMesh.Search;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace GitMesh.Ingest;
+
+public static class IngestServiceCollectionExtensions
+{
+    /// <summary>
+    /// The ingest pipeline: queue, search index, classifier, the signal sink for connectors, and (when
+    /// <paramref name="runConsumer"/> and Ingest:ConsumerEnabled) the consumer loop.
+    /// </summary>
+    public static IServiceCollection AddGitMeshIngest(this IServiceCollection services, IConfiguration configuration, bool runConsumer)
+    {
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName);
+        services.AddGitMeshQueue(configuration);
+        services.AddSignalSearch();
+        services.TryAddSingleton<ISignalClassifier>(_ => DefaultSignalClassifier.Shared);
+        services.AddSingleton<DuplicateIndexCache>();
+        services.AddSingleton<IngestMetrics>();
+        services.AddScoped<IngestBatchProcessor>();
+        services.AddSingleton<ISignalSink, QueueSignalSink>();
+        if (runConsumer && configuration.GetValue("Ingest:ConsumerEnabled", true))
+        {
+            services.AddHostedService<IngestConsumer>();
+        }
+
+        return services;
+    }
+}
