@@ -210,7 +210,7 @@ scenario('signals ingested with the API key appear in the inbox; HTML in a title
   const items = [
     { source: 'github', kind: 'issue', externalId: `e2e-${runId}-1`, url: 'https://github.com/acme/app/issues/1', title: TITLES.crash, body: 'The app crashes every time I export a CSV file on my Pixel 7. Stack trace attached.', author: { username: 'droid-dev', displayName: 'Droid Dev', profileUrl: 'https://github.com/droid-dev' }, createdAt: now },
     { source: 'reddit', kind: 'post', externalId: `e2e-${runId}-2`, url: 'https://www.reddit.com/r/acme/comments/abc/', title: TITLES.dark, body: 'I love the product, but please add dark mode — my eyes hurt at night.', author: { username: 'nightowl', displayName: 'Night Owl', profileUrl: 'https://www.reddit.com/user/nightowl' }, createdAt: now },
-    { source: 'x', kind: 'post', externalId: `e2e-${runId}-3`, url: 'javascript:alert(2)', title: TITLES.xss, body: 'Clicking <b>login</b> does nothing <script>alert(3)</script>', author: { username: 'mallory', displayName: '<img src=y onerror=alert(4)>', profileUrl: 'javascript:alert(5)' }, createdAt: now },
+    { source: 'x', kind: 'post', externalId: `e2e-${runId}-3`, url: 'https://x.com/mallory/status/1', title: TITLES.xss, body: 'Clicking <b>login</b> does nothing <script>alert(3)</script>', author: { username: 'mallory', displayName: '<img src=y onerror=alert(4)>', profileUrl: 'https://x.com/mallory' }, createdAt: now },
   ]
   const response = await fetch(`${base}/api/v1/workspaces/${state.workspaceId}/signals/ingest`, {
     method: 'POST',
@@ -230,7 +230,12 @@ scenario('signals ingested with the API key appear in the inbox; HTML in a title
   } catch {
     how = 'after refresh'
     await page.reload()
-    await page.waitForFunction((id) => [...document.querySelectorAll('.signal')].filter((e) => e.textContent.includes(id)).length >= 3, runId, { timeout: 20000 })
+    try {
+      await page.waitForFunction((id) => [...document.querySelectorAll('.signal')].filter((e) => e.textContent.includes(id)).length >= 3, runId, { timeout: 20000 })
+    } catch {
+      const shown = (await page.locator('.error-state, .empty-state').first().innerText().catch(() => null))?.replace(/\s+/g, ' ').trim()
+      throw new Error(`the 3 signals did not appear, live or after a reload; the inbox shows: ${shown ?? `${await rows.count()} of them`}`)
+    }
   }
   log(`# signals appeared ${how}${wasLive ? '' : ' (the hub was not connected)'}`)
   if (await rows.count() < 3) throw new Error('fewer than 3 signals listed')

@@ -327,23 +327,14 @@ public sealed class WorkflowContext
             timeoutSource.CancelAfter(limit);
         }
 
+        string result;
         try
         {
             var context = new StepContext(RunId, name, step.IdempotencyKey, step.Attempts, timeoutSource.Token);
             var task = action(context);
-            var result = timeout is { } t
+            result = timeout is { } t
                 ? await task.WaitAsync(t, stepContextToken)
                 : await task;
-            using (await _session.LockAsync())
-            {
-                step.Status = StepStatus.Completed;
-                step.ResultJson = result;
-                step.Error = null;
-                step.CompletedAt = _session.Now;
-                await _session.SaveAsync(step);
-            }
-
-            return result;
         }
         catch (Exception ex) when (ex is not WorkflowLeaseLostException && !stepContextToken.IsCancellationRequested)
         {
@@ -352,6 +343,19 @@ public sealed class WorkflowContext
                 : ex;
             throw await RecordFailureAsync(step, error, retry, attemptStarted);
         }
+
+        // Outside the catch above: a failure to record the result is the runtime's, not the step's, and must not
+        // burn an attempt; the activation fails and the step re-runs with the same idempotency key.
+        using (await _session.LockAsync())
+        {
+            step.Status = StepStatus.Completed;
+            step.ResultJson = result;
+            step.Error = null;
+            step.CompletedAt = _session.Now;
+            await _session.SaveAsync(step);
+        }
+
+        return result;
     }
 
     private async Task<Exception> RecordFailureAsync(WorkflowStep step, Exception error, RetryPolicy retry, DateTime attemptStarted)
@@ -445,6 +449,11 @@ public sealed class WorkflowContext
     internal static string Describe(Exception exception)
     {
         var text = $"{exception.GetType().Name}: {exception.Message}";
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            text += $" --> {inner.GetType().Name}: {inner.Message}";
+        }
+
         return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
     }
 }

@@ -9,6 +9,8 @@ using GitMesh.Api.Http;
 using GitMesh.Data;
 using GitMesh.Hosting;
 using GitMesh.Ingest;
+using GitMesh.Scheduling;
+using GitMesh.Workflows;
 using Microsoft.AspNetCore.Identity;
 
 if (await ApiCli.TryRunAsync(args) is { } exitCode)
@@ -23,6 +25,12 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 builder.AddGitMeshDefaults(appliesMigrations: true);
+builder.Services.AddGitMeshWorkflows(builder.Configuration);
+if (builder.Configuration.GetValue("GitMesh:RunAllRolesInProcess", true))
+{
+    builder.Services.AddWorkflowWorker();
+    builder.Services.AddGitMeshScheduler(builder.Configuration);
+}
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

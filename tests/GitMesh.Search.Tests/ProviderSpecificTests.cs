@@ -16,9 +16,20 @@ public sealed class ProviderSpecificTests
         await f.SeedCorpusAsync();
         await using var connection = new NpgsqlConnection(f.Database.Info.ConnectionString);
         await connection.OpenAsync();
-        await using (var off = new NpgsqlCommand("SET enable_seqscan = off", connection))
+        // Realistic statistics: a large workspace in which the searched word is rare, so the planner has a reason to
+        // pick the full-text index over the workspace indexes.
+        await using (var seed = new NpgsqlCommand(
+            """
+            INSERT INTO signals (id, workspace_id, source, kind, external_id, title, body_text, ingested_at, updated_at,
+                                 classification_locked, triage_status, is_deleted, version)
+            SELECT gen_random_uuid(), @ws, 'github', 'issue', 'bulk-' || g, 'Feature idea ' || g,
+                   'Please add a setting for the dashboard number ' || g, now(), now(), false, 'New', false, 1
+            FROM generate_series(1, 5000) AS g;
+            ANALYZE signals;
+            """, connection))
         {
-            await off.ExecuteNonQueryAsync();
+            seed.Parameters.AddWithValue("ws", f.WorkspaceId);
+            await seed.ExecuteNonQueryAsync();
         }
 
         // The adapter's own SQL, so a drift between its document expression and the migration's fails here.

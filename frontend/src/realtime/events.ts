@@ -88,7 +88,8 @@ export class WorkspaceEvents {
   /** Connects (once) and switches the joined workspace. */
   async join(workspaceId: string): Promise<void> {
     if (this.disposed) return
-    const switching = this.workspaceId !== workspaceId
+    const previous = this.workspaceId
+    const switching = previous !== workspaceId
     this.workspaceId = workspaceId
     if (switching) {
       this.seen.clear()
@@ -99,7 +100,12 @@ export class WorkspaceEvents {
       this.wire(this.connection)
     }
     if (this.connection.state === 'Connected') {
-      if (switching) await this.invokeJoin()
+      if (!switching) return
+      if (previous) {
+        // Best effort: the events of the old workspace are dropped by the workspace check anyway.
+        await this.connection.invoke('LeaveWorkspace', previous).catch(() => undefined)
+      }
+      await this.invokeJoin()
       return
     }
     if (this.connection.state === 'Disconnected' && this.retryHandle === null) await this.start()

@@ -223,7 +223,7 @@ public static partial class TextNormalizer
     [GeneratedRegex(@"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^>]*)?>")]
     private static partial Regex HtmlTag();
 
-    [GeneratedRegex(@"^\s*(at\s+[\w$.<>\[\]`]+\(.*\)|at\s+[\w$.]+\.[\w$<>]+\s*\(|File "".+"", line \d+|Traceback \(most recent call last\)|Caused by: |\.\.\. \d+ more)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*(at\s+[\w$.<>\[\]`]+\(.*\)|at\s+[\w$.]+\.[\w$<>]+\s*\(|File "".+"", line \d+|Traceback \(most recent call last\)|Caused by: |\.\.\. \d+ more|Exception in thread |[\w$]+(\.[\w$]+)+(Exception|Error)(:|\s*$))", RegexOptions.Multiline)]
     private static partial Regex StackLine();
 
     [GeneratedRegex(@"^On .{3,80} wrote:\s*$")]

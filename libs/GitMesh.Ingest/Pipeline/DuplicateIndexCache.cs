@@ -38,9 +38,44 @@ public sealed class DuplicateIndexCache
     /// <summary>A batch failed after adding to the index: forget the workspace so the next use rebuilds from committed rows.</summary>
     public void Invalidate(Guid workspaceId) => _indexes.TryRemove(workspaceId, out _);
 
+    /// <summary>
+    /// Real issue texts every workspace index starts with, only for their document frequencies: without them a
+    /// young workspace has no IDF statistics, every shared word looks common and duplicates score low. They are
+    /// never returned as candidates.
+    /// </summary>
+    private static readonly Lazy<(string Id, PreparedSignal Prepared)[]> Background = new(LoadBackground);
+
+    private const string BackgroundPrefix = "bg:";
+
+    private static (string Id, PreparedSignal Prepared)[] LoadBackground()
+    {
+        using var stream = typeof(DuplicateIndexCache).Assembly.GetManifestResourceStream("GitMesh.Ingest.Background.issues.csv")!;
+        using var reader = new StreamReader(stream);
+        var rows = Intelligence.Evaluation.CsvReader.Read(reader).ToList();
+        var preparer = new InMemoryDuplicateIndex();
+        var result = new (string, PreparedSignal)[rows.Count];
+        Parallel.For(0, rows.Count, i =>
+        {
+            var title = rows[i].GetValueOrDefault("title");
+            var body = rows[i].GetValueOrDefault("body");
+            result[i] = ($"{BackgroundPrefix}{i}", preparer.Prepare(new SignalText(title, body)));
+        });
+        return result;
+    }
+
+    public static bool IsBackground(string candidateId) => candidateId.StartsWith(BackgroundPrefix, StringComparison.Ordinal);
+
     public sealed class WorkspaceIndex
     {
         private DateTime? _watermark;
+
+        public WorkspaceIndex()
+        {
+            foreach (var (id, prepared) in Background.Value)
+            {
+                Index.Add(id, prepared);
+            }
+        }
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 

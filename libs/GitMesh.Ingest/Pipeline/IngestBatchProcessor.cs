@@ -33,6 +33,15 @@ public sealed class IngestBatchProcessor(
     ISignalSearchIndex search,
     TimeProvider time)
 {
+    /// <summary>
+    /// With 16 bands of 8 rows, two equal bands happen by chance only for texts sharing most of their shingles
+    /// (Jaccard around 0.7 and up): near-verbatim re-posts. One equal band alone is only a suggestion.
+    /// </summary>
+    private const int MinSharedBandsForAutoJoin = 2;
+
+    // Preparation (tokens, term vector, bands) is pure; any index instance computes the same thing.
+    private static readonly InMemoryDuplicateIndex Preparer = new();
+
     public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
     {
         // Latest version of each item wins inside a batch; order otherwise preserved.
@@ -172,7 +181,7 @@ public sealed class IngestBatchProcessor(
         var text = TextNormalizer.Normalize(e.Title, e.Body);
         var signalText = new SignalText(text.Title, text.Text, text.Code);
         var classification = e.Deleted ? null : classifier.Classify(signalText);
-        var duplicate = new DuplicateIndexCache.WorkspaceIndex().Prepare(signalText);
+        var duplicate = Preparer.Prepare(signalText);
         return new Prepared(message, text, classification, duplicate);
     }
 
@@ -271,19 +280,34 @@ public sealed class IngestBatchProcessor(
             return sameText;
         }
 
-        var candidates = index.Index.FindSimilar(item.Duplicate, top: 5).ToList();
-        var lshMates = item.Duplicate.Bands
+        var candidates = index.Index.FindSimilar(item.Duplicate, top: 10).Where(c => !DuplicateIndexCache.IsBackground(c.Id)).Take(5).ToList();
+        // LSH bucket mates (persisted bands, plus this batch's): the share of equal bands estimates MinHash Jaccard
+        // directly, which stays meaningful in a young workspace where IDF statistics are still thin.
+        var shared = item.Duplicate.Bands
             .SelectMany(b => bandMates.TryGetValue((b.Band, b.Hash), out var ids) ? ids : [])
-            .Where(id => !index.Contains(id))
-            .Distinct()
+            .Where(id => id != signal.Id)
+            .GroupBy(id => id)
+            .Select(g => (Id: g.Key, Bands: g.Count()))
             .ToList();
-        if (lshMates.Count > 0)
+        foreach (var (id, bands) in shared)
         {
-            // Committed by another worker after our top-up: near-verbatim by construction of the bands.
-            candidates.AddRange(lshMates.Select(id => new DuplicateCandidate(id.ToString(), index.Index.Scorer.Thresholds.AutoJoin, DuplicateDecision.AutoJoin)));
+            var decision = bands >= MinSharedBandsForAutoJoin ? DuplicateDecision.AutoJoin : DuplicateDecision.PossibleDuplicate;
+            var score = Math.Max(index.Index.Scorer.Thresholds.Suggest, (double)bands / item.Duplicate.Bands.Count);
+            candidates.Add(new DuplicateCandidate(id.ToString(), decision == DuplicateDecision.AutoJoin ? Math.Max(score, index.Index.Scorer.Thresholds.AutoJoin) : score, decision));
         }
 
-        var best = candidates.Where(c => c.Decision != DuplicateDecision.NewCluster).OrderByDescending(c => c.Score).FirstOrDefault();
+        foreach (var b in item.Duplicate.Bands)
+        {
+            if (!bandMates.TryGetValue((b.Band, b.Hash), out var list))
+            {
+                bandMates[(b.Band, b.Hash)] = list = [];
+            }
+
+            list.Add(signal.Id);
+        }
+
+        var best = candidates.Where(c => c.Decision != DuplicateDecision.NewCluster)
+            .OrderByDescending(c => c.Decision == DuplicateDecision.AutoJoin).ThenByDescending(c => c.Score).FirstOrDefault();
         if (best is not null)
         {
             var bestId = Guid.Parse(best.Id);

@@ -47,7 +47,8 @@ public sealed class DefaultSignalClassifier : ISignalClassifier
             corrected |= c;
         }
 
-        var intent = IntentResolver.Resolve(text, PredictBaseIntent(text), sentiment);
+        var cues = Text.StructuralCues.Detect(text.Title, text.BodyWithCode);
+        var intent = IntentResolver.Resolve(text, PredictBaseIntent(text, cues), sentiment, cues);
         if (corrections is { IsEmpty: false })
         {
             intent = corrections.Adjust(CorrectionFields.Intent, text, LabelNames.Intents, intent, out var c);
@@ -72,9 +73,11 @@ public sealed class DefaultSignalClassifier : ISignalClassifier
     }
 
     /// <summary>P(bug), P(feature_request), P(question) from the trained intent model alone.</summary>
-    public float[] PredictBaseIntent(SignalText text)
+    public float[] PredictBaseIntent(SignalText text) => PredictBaseIntent(text, null);
+
+    private float[] PredictBaseIntent(SignalText text, Text.StructuralCueSet? cues)
     {
-        var p = IntentModel.PredictProbabilities(text);
+        var p = IntentModel.PredictProbabilities(text, cues);
         return [p[_intentOrder[0]], p[_intentOrder[1]], p[_intentOrder[2]]];
     }
 

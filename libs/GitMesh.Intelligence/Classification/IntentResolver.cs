@@ -31,12 +31,13 @@ public static partial class IntentResolver
 
     /// <param name="baseIntent">P(bug), P(feature_request), P(question) from the trained model.</param>
     /// <param name="sentiment">P(negative), P(neutral), P(positive).</param>
-    public static double[] Resolve(SignalText text, IReadOnlyList<float> baseIntent, IReadOnlyList<double> sentiment)
+    /// <param name="cues">The text's structural cues if already computed.</param>
+    public static double[] Resolve(SignalText text, IReadOnlyList<float> baseIntent, IReadOnlyList<double> sentiment, StructuralCueSet? cues = null)
     {
-        var cues = StructuralCues.Detect(text.Title, text.BodyWithCode);
+        cues ??= StructuralCues.Detect(text.Title, text.BodyWithCode);
         var combined = text.Combined;
         var prose = combined.Length > StructuralCues.MaxScannedChars ? combined[..StructuralCues.MaxScannedChars] : combined;
-        var tokenCount = Tokenizer.Tokenize(prose).Count;
+        var tokenCount = CountWords(prose, 3);
         var top = baseIntent.Max();
         var bugEvidence = cues.StackTrace || cues.StepsToReproduce || cues.ExpectedActual || cues.CodeBlock;
         var issueShape = bugEvidence || cues.FeatureRequestPhrase || cues.QuestionPhrase || cues.QuestionMarks > 0
@@ -80,6 +81,25 @@ public static partial class IntentResolver
         }
 
         return result;
+    }
+
+    /// <summary>Number of letter/digit runs, counting no further than <paramref name="limit"/>.</summary>
+    private static int CountWords(string text, int limit)
+    {
+        var count = 0;
+        var inWord = false;
+        foreach (var c in text)
+        {
+            var w = char.IsLetterOrDigit(c);
+            if (w && !inWord && ++count >= limit)
+            {
+                return count;
+            }
+
+            inWord = w;
+        }
+
+        return count;
     }
 
     [GeneratedRegex(@"\b(thanks?|thank you|thx|love|loving|awesome|amazing|great (work|job|tool|app|product|library|project)|well done|kudos|congrat\w*|fantastic|brilliant|excellent|appreciate\w*|you rock|life ?saver|best \w+ ever)\b|❤|👍|🎉|🙏", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -13,9 +13,9 @@ public sealed record DuplicateIndexOptions(
     int Bands = 16,
     int RowsPerBand = 8,
     int PostedBodyTerms = 12,
-    int MaxPostingsScanned = 1_000,
+    int MaxPostingsScanned = 256,
     double MaxDocumentFrequencyFraction = 0.2,
-    int CandidatePool = 64,
+    int CandidatePool = 48,
     int MaxBucketScan = 16);
 
 /// <summary>Everything the index needs from a signal, computable in parallel before a (sequential) <see cref="InMemoryDuplicateIndex.Add(string, PreparedSignal)"/>.</summary>
@@ -194,7 +194,7 @@ public sealed class InMemoryDuplicateIndex
         foreach (var t in query.Vector.Terms.Select((t, i) => (t, w: query.Vector.Weights[i]))
                      .Where(x => !queryPosted.Contains(x.t))
                      .OrderByDescending(x => x.w * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(_frequencies.TryGetId(x.t))))
-                     .Take(_options.PostedBodyTerms * 2)
+                     .Take(_options.PostedBodyTerms)
                      .Select(x => x.t)
                      .ToList())
         {
@@ -389,10 +389,10 @@ public sealed class InMemoryDuplicateIndex
         return Math.Min(1, dot / Math.Sqrt(qNormSq * dNormSq));
     }
 
-    /// <summary>Stored norms depend on IDF; they are recomputed lazily once the corpus has grown by a quarter since.</summary>
+    /// <summary>Stored norms depend on IDF; they are recomputed lazily once the corpus has grown by 2 % since (cheap: one pass over ≤ 64 terms).</summary>
     private double DocNorm(int doc, long n)
     {
-        if (n > _docNormN[doc] * 1.25)
+        if (n > _docNormN[doc] * 1.02)
         {
             _docNorms[doc] = (float)StoredNorm(_docTerms[doc], _docWeights[doc]);
             _docNormN[doc] = n;

@@ -9,6 +9,9 @@ public sealed record LabeledText(SignalText Text, string Label);
 /// <summary>
 /// Recipes for the two shipped models. Hyperparameters were chosen by 5-fold cross-validation on the training
 /// files only (<c>cv intent</c> / <c>cv sentiment</c>); evaluation files are never read here.
+/// Intent: char 3–5-grams over title + first 600 body chars, words over the first 2,000 (CV 0.775 vs 0.771 without
+/// chars, 0.762 with 6,000 chars of body). Sentiment: no char n-grams (CV 0.821 vs 0.824 with them, at a third of
+/// the cost), lexicon cues on (0.824 vs 0.793 without).
 /// </summary>
 public static class DefaultModelTrainer
 {
@@ -36,8 +39,8 @@ public static class DefaultModelTrainer
     {
         HashBits = 19,
         WordBigrams = true,
-        CharMin = 3,
-        CharMax = 5,
+        CharMin = 0,
+        CharMax = 0,
         MaxBodyChars = 6_000,
         MaxCharNgramChars = 1_500,
         SeparateTitle = false,

@@ -28,9 +28,10 @@ public sealed class TextClassifierModel
     public SoftmaxRegression Regression { get; }
     public FeatureExtractor Extractor { get; }
 
-    public SparseVector Featurize(SignalText text) => Extractor.Transform(text, Idf);
+    public SparseVector Featurize(SignalText text, StructuralCueSet? cues = null) => Extractor.Transform(text, Idf, cues);
 
-    public float[] PredictProbabilities(SignalText text) => Regression.PredictProbabilities(Featurize(text));
+    /// <param name="cues">Precomputed cues of the same text, to avoid detecting them twice.</param>
+    public float[] PredictProbabilities(SignalText text, StructuralCueSet? cues = null) => Regression.PredictProbabilities(Featurize(text, cues));
 
     public string PredictLabel(SignalText text)
     {

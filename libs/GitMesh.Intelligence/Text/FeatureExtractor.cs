@@ -54,7 +54,7 @@ public sealed class FeatureExtractor(FeatureOptions options)
     }
 
     /// <summary>Full feature vector: IDF-weighted, normalised text features plus cue features.</summary>
-    public SparseVector Transform(SignalText text, float[] idf)
+    public SparseVector Transform(SignalText text, float[] idf, StructuralCueSet? cues = null)
     {
         var counts = CountTerms(text);
         var map = new Dictionary<int, float>(counts.Count + 32);
@@ -72,29 +72,43 @@ public sealed class FeatureExtractor(FeatureOptions options)
             norm += v * v;
         }
 
+        var vector = SparseVector.FromDictionaryUnsorted(map);
         if (norm > 0)
         {
             var inv = (float)(1 / Math.Sqrt(norm));
-            foreach (var k in map.Keys.ToList())
+            for (var i = 0; i < vector.Values.Length; i++)
             {
-                map[k] *= inv;
+                vector.Values[i] *= inv;
             }
         }
 
-        foreach (var (name, value) in CueFeatures(text))
+        var cueFeatures = CueFeatures(text, cues).ToList();
+        if (cueFeatures.Count == 0)
         {
-            var k = Index("cue", name);
-            map[k] = map.GetValueOrDefault(k) + (value * Options.CueWeight);
+            return vector;
         }
 
-        return SparseVector.FromDictionary(map);
+        // Cue features are few; rebuild with them appended (merging into a colliding text feature if any).
+        var merged = new Dictionary<int, float>(vector.Count + cueFeatures.Count);
+        for (var i = 0; i < vector.Count; i++)
+        {
+            merged[vector.Indices[i]] = vector.Values[i];
+        }
+
+        foreach (var (name, value) in cueFeatures)
+        {
+            var k = Index("cue", name);
+            merged[k] = merged.GetValueOrDefault(k) + (value * Options.CueWeight);
+        }
+
+        return SparseVector.FromDictionaryUnsorted(merged);
     }
 
-    public IEnumerable<(string Name, float Value)> CueFeatures(SignalText text)
+    public IEnumerable<(string Name, float Value)> CueFeatures(SignalText text, StructuralCueSet? cues = null)
     {
         if (Options.Structural)
         {
-            foreach (var f in StructuralCues.Detect(text.Title, text.BodyWithCode).AsFeatures())
+            foreach (var f in (cues ?? StructuralCues.Detect(text.Title, text.BodyWithCode)).AsFeatures())
             {
                 yield return f;
             }

@@ -24,6 +24,22 @@ public sealed class SparseVector(int[] indices, float[] values)
         return new SparseVector(idx, val);
     }
 
+    /// <summary>Builds a vector in the dictionary's enumeration order (no sort): enough for dot products with dense weights.</summary>
+    public static SparseVector FromDictionaryUnsorted(Dictionary<int, float> map)
+    {
+        var idx = new int[map.Count];
+        var val = new float[map.Count];
+        var i = 0;
+        foreach (var (k, v) in map)
+        {
+            idx[i] = k;
+            val[i] = v;
+            i++;
+        }
+
+        return new SparseVector(idx, val);
+    }
+
     public float Norm()
     {
         double s = 0;

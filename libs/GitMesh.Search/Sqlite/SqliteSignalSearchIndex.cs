@@ -46,6 +46,18 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
     // signals_fts_content is FTS5's own content table (rowid = id, signal_id = c0); migration 0004 indexes c0, which
     // turns "find this signal's row" into an index lookup instead of a scan of every indexed document.
     internal const string FindRowSql = "SELECT id FROM signals_fts_content WHERE c0 = $id";
+
+    // Whether an entry still equals its signal. Deleting an FTS5 row re-tokenizes its old text, so skipping unchanged
+    // entries makes re-indexing after classification or triage changes, and rebuilding a healthy index, cheap.
+    private const string FindEntrySql =
+        $"""
+        SELECT c.id, coalesce(s.is_deleted = 0 AND f.workspace_id = s.workspace_id AND f.title = coalesce(s.title, '')
+                              AND f.body = substr(coalesce(s.body_text, ''), 1, {SearchDocument.MaxBodyLengthSql}), 0)
+        FROM signals_fts_content AS c
+        JOIN signals_fts AS f ON f.rowid = c.id
+        LEFT JOIN signals AS s ON s.id = c.c0
+        WHERE c.c0 = $id
+        """;
     private const string DeleteRowSql = "DELETE FROM signals_fts WHERE rowid = $rowid";
 
     private const string InsertSql =
@@ -178,25 +190,37 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
     private static Task<long> WriteAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyCollection<Guid> signalIds, bool insert, CancellationToken cancellationToken) =>
         WriteTextIdsAsync(connection, transaction, signalIds.Distinct().Select(Text).ToList(), insert, cancellationToken);
 
-    /// <summary>Deletes each signal's entry and, when <paramref name="insert"/>, re-inserts it if the signal is live. Returns rows inserted.</summary>
+    /// <summary>
+    /// Makes each signal's entry match the signals table: when <paramref name="insert"/>, an up-to-date entry is kept,
+    /// otherwise it is deleted and re-inserted if the signal is live; without, entries are deleted. Returns the number
+    /// of signals indexed afterwards.
+    /// </summary>
     private static async Task<long> WriteTextIdsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids, bool insert, CancellationToken cancellationToken)
     {
-        await using var find = Prepared(connection, transaction, FindRowSql, "$id");
+        await using var find = Prepared(connection, transaction, insert ? FindEntrySql : FindRowSql, "$id");
         await using var delete = Prepared(connection, transaction, DeleteRowSql, "$rowid");
         await using var add = insert ? Prepared(connection, transaction, InsertSql, "$id") : null;
         var rowIds = new List<long>(2);
-        long inserted = 0;
+        long indexed = 0;
         foreach (var id in ids)
         {
             cancellationToken.ThrowIfCancellationRequested();
             find.Parameters[0].Value = id;
             rowIds.Clear();
+            var current = false;
             await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     rowIds.Add(reader.GetInt64(0));
+                    current = insert && reader.GetInt64(1) == 1;
                 }
+            }
+
+            if (current && rowIds.Count == 1)
+            {
+                indexed++;
+                continue;
             }
 
             foreach (var rowId in rowIds)
@@ -208,11 +232,11 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
             if (add is not null)
             {
                 add.Parameters[0].Value = id;
-                inserted += await add.ExecuteNonQueryAsync(cancellationToken);
+                indexed += await add.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
-        return inserted;
+        return indexed;
     }
 
     /// <summary>

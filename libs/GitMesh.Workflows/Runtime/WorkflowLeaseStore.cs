@@ -22,7 +22,7 @@ internal static class WorkflowLeaseStore
             started_at = COALESCE(started_at, @now), version = version + 1
         WHERE id IN (
             SELECT id FROM workflow_runs
-            WHERE workflow_type = ANY(@types)
+            WHERE workflow_type = ANY(@types) AND NOT (id = ANY(@excluded))
               AND (((status = 'Pending' OR status = 'Waiting') AND next_run_at <= @now)
                    OR (status = 'Running' AND lease_expires_at < @now))
             ORDER BY next_run_at
@@ -31,8 +31,11 @@ internal static class WorkflowLeaseStore
         RETURNING id AS "Id", cancel_requested AS "CancelRequested"
         """;
 
+    /// <param name="owner">A lease token unique to this claim (worker id + sequence): two activations of one run, even
+    /// in the same worker, never share a token, so the lease fence tells them apart.</param>
+    /// <param name="excluded">Runs this worker is executing right now (never claimed twice by the same worker).</param>
     public static async Task<IReadOnlyList<ClaimedRun>> ClaimAsync(
-        GitMeshDbContext db, string owner, IReadOnlyCollection<string> types, int limit, DateTime now, TimeSpan lease, CancellationToken cancellationToken)
+        GitMeshDbContext db, string owner, IReadOnlyCollection<string> types, IReadOnlyCollection<Guid> excluded, int limit, DateTime now, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (limit <= 0 || types.Count == 0)
         {
@@ -47,13 +50,15 @@ internal static class WorkflowLeaseStore
                     new NpgsqlParameter("expires", expires),
                     new NpgsqlParameter("now", now),
                     new NpgsqlParameter("types", types.ToArray()),
+                    new NpgsqlParameter("excluded", excluded.ToArray()),
                     new NpgsqlParameter("limit", limit))
                 .ToListAsync(cancellationToken);
         }
 
         var typeList = types.ToList();
+        var excludedList = excluded.ToList();
         var candidates = await Claimable(db.WorkflowRuns, now)
-            .Where(r => typeList.Contains(r.WorkflowType))
+            .Where(r => typeList.Contains(r.WorkflowType) && !excludedList.Contains(r.Id))
             .OrderBy(r => r.NextRunAt)
             .Select(r => new ClaimedRun(r.Id, r.CancelRequested))
             .Take(limit)
@@ -80,21 +85,25 @@ internal static class WorkflowLeaseStore
 
     /// <summary>Extends the leases this worker still holds and reports cancel requests; runs missing from the result were lost.</summary>
     public static async Task<IReadOnlyList<HeartbeatResult>> HeartbeatAsync(
-        GitMeshDbContext db, string owner, IReadOnlyCollection<Guid> runIds, DateTime now, TimeSpan lease, CancellationToken cancellationToken)
+        GitMeshDbContext db, IReadOnlyCollection<(Guid RunId, string Owner)> leases, DateTime now, TimeSpan lease, CancellationToken cancellationToken)
     {
-        if (runIds.Count == 0)
+        if (leases.Count == 0)
         {
             return [];
         }
 
-        var ids = runIds.ToList();
+        var ids = leases.Select(l => l.RunId).ToList();
+        var owners = leases.Select(l => l.Owner).ToList();
         var expires = now + lease;
-        await db.WorkflowRuns.Where(r => ids.Contains(r.Id) && r.LeaseOwner == owner && r.Status == WorkflowRunStatus.Running)
+        // Run id and token both listed: a pair matches only its own claim, since tokens are unique per claim.
+        await db.WorkflowRuns.Where(r => ids.Contains(r.Id) && owners.Contains(r.LeaseOwner!) && r.Status == WorkflowRunStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseExpiresAt, expires), cancellationToken);
-        return await db.WorkflowRuns.AsNoTracking()
-            .Where(r => ids.Contains(r.Id) && r.LeaseOwner == owner && r.Status == WorkflowRunStatus.Running)
-            .Select(r => new HeartbeatResult(r.Id, r.CancelRequested))
+        var rows = await db.WorkflowRuns.AsNoTracking()
+            .Where(r => ids.Contains(r.Id) && owners.Contains(r.LeaseOwner!) && r.Status == WorkflowRunStatus.Running)
+            .Select(r => new { r.Id, r.LeaseOwner, r.CancelRequested })
             .ToListAsync(cancellationToken);
+        var wanted = leases.ToHashSet();
+        return rows.Where(r => wanted.Contains((r.Id, r.LeaseOwner!))).Select(r => new HeartbeatResult(r.Id, r.CancelRequested)).ToList();
     }
 
     private static IQueryable<WorkflowRun> Claimable(IQueryable<WorkflowRun> runs, DateTime now) =>

@@ -26,6 +26,7 @@ public sealed partial class WorkflowWorker : BackgroundService
     private readonly ILogger<WorkflowWorker> _logger;
     private readonly ConcurrentDictionary<Guid, (RunLease Lease, Task Task)> _running = new();
     private readonly IServiceProvider _services;
+    private long _claims;
 
     public WorkflowWorker(IServiceProvider services, IServiceScopeFactory scopes, WorkflowRegistry registry, WorkflowWakeup wakeup,
         IOptions<WorkflowOptions> options, TimeProvider time, ILogger<WorkflowWorker> logger, ReadinessState? readiness = null)
@@ -65,10 +66,11 @@ public sealed partial class WorkflowWorker : BackgroundService
                     {
                         await using var scope = _scopes.CreateAsyncScope();
                         var db = scope.ServiceProvider.GetRequiredService<GitMeshDbContext>();
-                        var claimed = await WorkflowLeaseStore.ClaimAsync(db, WorkerId, types, free, _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken);
+                        var token = $"{WorkerId}#{Interlocked.Increment(ref _claims)}";
+                        var claimed = await WorkflowLeaseStore.ClaimAsync(db, token, types, _running.Keys.ToList(), free, _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken);
                         foreach (var run in claimed)
                         {
-                            Start(executor, run, stoppingToken);
+                            Start(executor, run, token, stoppingToken);
                         }
 
                         claimedAll = claimed.Count == free;
@@ -98,11 +100,14 @@ public sealed partial class WorkflowWorker : BackgroundService
         }
     }
 
-    private void Start(WorkflowExecutor executor, ClaimedRun claimed, CancellationToken stoppingToken)
+    private void Start(WorkflowExecutor executor, ClaimedRun claimed, string token, CancellationToken stoppingToken)
     {
-        var lease = new RunLease(claimed.Id, WorkerId, stoppingToken) { CancelRequested = claimed.CancelRequested };
+        var lease = new RunLease(claimed.Id, token, stoppingToken) { CancelRequested = claimed.CancelRequested };
+        // Registered before it can finish, so the completion's removal never precedes the add.
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = Task.Run(async () =>
         {
+            await registered.Task;
             try
             {
                 await executor.ExecuteAsync(lease);
@@ -119,6 +124,7 @@ public sealed partial class WorkflowWorker : BackgroundService
             }
         }, CancellationToken.None);
         _running[claimed.Id] = (lease, task);
+        registered.SetResult();
     }
 
     private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
@@ -128,15 +134,17 @@ public sealed partial class WorkflowWorker : BackgroundService
             try
             {
                 await Task.Delay(_options.HeartbeatInterval, stoppingToken);
-                var ids = _running.Keys.ToList();
-                if (ids.Count == 0)
+                var leases = _running.Select(r => (r.Key, r.Value.Lease.Owner)).ToList();
+                if (leases.Count == 0)
                 {
                     continue;
                 }
 
+                var ids = leases.Select(l => l.Key).ToList();
+
                 await using var scope = _scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<GitMeshDbContext>();
-                var alive = (await WorkflowLeaseStore.HeartbeatAsync(db, WorkerId, ids, _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken))
+                var alive = (await WorkflowLeaseStore.HeartbeatAsync(db, leases, _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken))
                     .ToDictionary(r => r.Id);
                 foreach (var id in ids)
                 {

@@ -21,7 +21,7 @@ public sealed class WorkerProcessTests
         var handle = await client.WithClientAsync(c => c.StartAsync<CrashableWorkflow, CrashInput>("crash:1", new CrashInput(log, block)));
 
         int firstPid;
-        using (var first = await WorkerProcess.StartAsync(db.Info, TimeSpan.FromSeconds(1)))
+        using (var first = await WorkerProcess.StartAsync(db.Info, TimeSpan.FromSeconds(3)))
         {
             firstPid = first.Id;
             await Eventually.GetAsync(() => ReadLinesAsync(log), l => l.Any(x => x.StartsWith("two|", StringComparison.Ordinal)), "step two to start in the first process");
@@ -29,7 +29,7 @@ public sealed class WorkerProcessTests
         }
 
         File.Delete(block);
-        using var second = await WorkerProcess.StartAsync(db.Info, TimeSpan.FromSeconds(1));
+        using var second = await WorkerProcess.StartAsync(db.Info, TimeSpan.FromSeconds(3));
         var run = await client.WaitForStatusAsync(handle.RunId, WorkflowRunStatus.Completed);
 
         run.OutputJson.ShouldBe("\"done\"");

@@ -31,6 +31,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         services.AddScoped<WorkspaceScope>();
         services.AddDbContext<GitMeshDbContext>(b => DataServiceCollectionExtensions.Configure(b, database));
         services.AddSingleton(time);
+        services.AddSingleton<IHostApplicationLifetime, Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>();
         services.AddGitMeshWorkflows(new ConfigurationBuilder().Build());
         services.Configure<WorkflowOptions>(o =>
         {
@@ -68,6 +69,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             await service.StartAsync(CancellationToken.None);
         }
 
+        ((Microsoft.Extensions.Hosting.Internal.ApplicationLifetime)provider.GetRequiredService<IHostApplicationLifetime>()).NotifyStarted();
         return new WorkflowTestHost(provider, hosted);
     }
 
