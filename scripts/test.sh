@@ -83,7 +83,7 @@ done
 if [ -f frontend/package.json ]; then
   log "Frontend: npm ci, unit tests, build"
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error >"$ART/npm-ci.log" 2>&1) || { tail -20 "$ART/npm-ci.log"; record 0 1; }
-  if (cd frontend && npx vitest run --reporter=default >"$ART/vitest.log" 2>&1); then :; fi
+  if (cd frontend && NO_COLOR=1 npx vitest run --reporter=default >"$ART/vitest.log" 2>&1); then :; fi
   p=$(sed -nE 's/^\s*Tests\s+.*\b([0-9]+) passed.*/\1/p' "$ART/vitest.log" | tail -1); f=$(sed -nE 's/^\s*Tests\s+.*\b([0-9]+) failed.*/\1/p' "$ART/vitest.log" | tail -1)
   grep -E "Tests|FAIL" "$ART/vitest.log" | head -20
   record "${p:-0}" "${f:-0}"; [ -z "$p$f" ] && record 0 1

@@ -1,9 +1,13 @@
 using GitMesh.Api.Cli;
+using GitMesh.Api.Features.Audit;
 using GitMesh.Api.Features.Auth;
+using GitMesh.Api.Features.Clusters;
 using GitMesh.Api.Features.Queue;
 using GitMesh.Api.Features.Realtime;
 using GitMesh.Api.Features.Signals;
 using GitMesh.Api.Features.Setup;
+using GitMesh.Api.Features.Triage;
+using GitMesh.Api.Features.Views;
 using GitMesh.Api.Features.Workspaces;
 using GitMesh.Api.Http;
 using GitMesh.Data;
@@ -57,6 +61,7 @@ builder.Services.AddGitMeshAuthentication(builder.Configuration);
 builder.Services.AddGitMeshIngest(builder.Configuration, runConsumer: builder.Configuration.GetValue("GitMesh:RunAllRolesInProcess", true));
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<OutboxRelay>();
+builder.Services.AddTriage();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -77,7 +82,15 @@ app.MapMemberEndpoints();
 app.MapApiKeyEndpoints();
 app.MapQueueEndpoints();
 app.MapIngestEndpoints();
+app.MapSignalEndpoints();
+app.MapBulkEndpoints();
+app.MapClusterEndpoints();
+app.MapViewEndpoints();
+app.MapAuditEndpoints();
 app.MapHub<EventsHub>("/hubs/events");
+// Unknown API paths are 404 ProblemDetails; everything else falls back to the dashboard's client-side router.
+app.MapFallback("/api/{**path}", () => TypedResults.Problem("No such API endpoint.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
+    .ExcludeFromDescription();
 app.MapFallbackToFile("index.html");
 
 await app.RunAsync();

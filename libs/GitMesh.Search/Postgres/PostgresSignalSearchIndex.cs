@@ -4,68 +4,108 @@ using Microsoft.EntityFrameworkCore;
 namespace GitMesh.Search.Postgres;
 
 /// <summary>
-/// PostgreSQL full-text adapter over a GIN expression index on signals (migration 0004): the indexed document is the
-/// title weighted 'A' and the normalized body weighted 'B', built with the immutable <c>to_tsvector('english'::regconfig, …)</c>,
-/// and only live signals are indexed (partial index <c>WHERE NOT is_deleted</c>).
+/// PostgreSQL full-text adapter over the <c>signal_search</c> table (migration 0004, EF entity SignalSearchEntry): one
+/// row per live signal holding its tsvector (title weighted 'A', normalized body 'B', english stemming), GIN-indexed.
+/// Queries use websearch_to_tsquery on the canonical string <see cref="WebSearchQuery"/> renders and rank with
+/// ts_rank_cd.
 /// </summary>
 /// <remarks>
-/// An expression index rather than a stored tsvector column or a side table: PostgreSQL maintains it in the same
-/// statement that writes the signal, so it can never drift from the signals table, needs no column in the EF model
-/// (which SQLite would then have to fake, and every signal query would load), and needs no write path here.
-/// The cost is that ranking recomputes the tsvector of each matching row; the GIN index still does the matching.
-/// Queries must repeat <see cref="Document"/> exactly as the migration spells it, or the planner cannot use the index
-/// (a test runs EXPLAIN to keep the two in step).
+/// A stored vector in a side table rather than the alternatives: an expression index on signals needs no write path,
+/// but ranking then re-parses the body of every matching row (tens of seconds for a common word over 100k signals);
+/// a generated column on signals would be loaded by every EF query of signals and would have to be faked on SQLite.
+/// The tsvector is computed inside PostgreSQL from the signals row, so signal text never travels through .NET, and
+/// the foreign key cascades hard deletes. Like the FTS5 table, the index follows the signals table only through
+/// <see cref="IndexAsync"/>; queries also join signals so a deleted signal is never returned.
 /// </remarks>
 public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
 {
-    public const string IndexName = "ix_signals_search";
+    /// <summary>Signals per statement when indexing or rebuilding.</summary>
+    internal const int BatchSize = 2000;
 
     internal const string Document =
-        "(setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
-        + "setweight(to_tsvector('english'::regconfig, left(coalesce(body_text, ''), " + SearchDocument.MaxBodyLengthSql + ")), 'B'))";
+        "setweight(to_tsvector('english'::regconfig, coalesce(s.title, '')), 'A') || "
+        + "setweight(to_tsvector('english'::regconfig, left(coalesce(s.body_text, ''), " + SearchDocument.MaxBodyLengthSql + ")), 'B')";
 
     private const string Query = "websearch_to_tsquery('english'::regconfig, {0})";
 
     internal const string MatchingSql =
-        $$"""SELECT id AS "Value" FROM signals WHERE workspace_id = {1} AND NOT is_deleted AND {{Document}} @@ {{Query}}""";
+        $$"""
+        SELECT e.signal_id AS "Value"
+        FROM signal_search AS e JOIN signals AS s ON s.id = e.signal_id
+        WHERE e.document @@ {{Query}} AND e.workspace_id = {1} AND s.workspace_id = {1} AND NOT s.is_deleted
+        """;
 
     internal const string SearchSql =
         $$"""
-        SELECT id AS "SignalId", ts_rank_cd({{Document}}, {{Query}})::double precision AS "Rank"
-        FROM signals
-        WHERE workspace_id = {1} AND NOT is_deleted AND {{Document}} @@ {{Query}}
-        ORDER BY "Rank" DESC, id
+        SELECT e.signal_id AS "SignalId", ts_rank_cd(e.document, {{Query}})::double precision AS "Rank"
+        FROM signal_search AS e JOIN signals AS s ON s.id = e.signal_id
+        WHERE e.document @@ {{Query}} AND e.workspace_id = {1} AND s.workspace_id = {1} AND NOT s.is_deleted
+        ORDER BY "Rank" DESC, e.signal_id
         LIMIT {2} OFFSET {3}
         """;
 
-    /// <summary>No-op: the expression index is updated by PostgreSQL when the signal row is written.</summary>
-    public Task IndexAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    // One command, so one implicit transaction. Entries of deleted or missing signals go; live signals are upserted,
+    // and an unchanged vector is not rewritten (no GIN churn when only classification or triage changed).
+    private const string IndexSql =
+        $$"""
+        DELETE FROM signal_search AS e
+        WHERE e.signal_id = ANY({0}) AND NOT EXISTS (SELECT 1 FROM signals AS s WHERE s.id = e.signal_id AND NOT s.is_deleted);
+        INSERT INTO signal_search (signal_id, workspace_id, document)
+        SELECT s.id, s.workspace_id, {{Document}} FROM signals AS s WHERE s.id = ANY({0}) AND NOT s.is_deleted
+        ON CONFLICT (signal_id) DO UPDATE SET workspace_id = excluded.workspace_id, document = excluded.document
+        WHERE signal_search.workspace_id <> excluded.workspace_id OR signal_search.document <> excluded.document;
+        """;
 
-    /// <summary>No-op: deleted signals (soft or hard) leave the partial index when their row changes.</summary>
-    public Task RemoveAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task IndexAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)
+    {
+        foreach (var batch in signalIds.Distinct().Chunk(BatchSize))
+        {
+            await db.Database.ExecuteSqlRawAsync(IndexSql, [batch], cancellationToken);
+        }
+    }
+
+    public async Task RemoveAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)
+    {
+        foreach (var batch in signalIds.Distinct().Chunk(BatchSize))
+        {
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM signal_search WHERE signal_id = ANY({0})", [batch], cancellationToken);
+        }
+    }
 
     /// <summary>
-    /// Rebuilds the index from the signals table (REINDEX, concurrently unless the caller holds a transaction) and
-    /// returns the number of live signals indexed in the scope. One index serves all workspaces, so a workspace rebuild
-    /// only counts: its entries cannot be stale.
+    /// Re-indexes every signal of the scope in id order, <see cref="BatchSize"/> per statement (searches keep working
+    /// throughout), then drops entries whose signal is gone. Returns the number of signals now indexed.
     /// </summary>
     public async Task<long> RebuildAsync(GitMeshDbContext db, Guid? workspaceId, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        if (workspaceId is null)
+        long processed = 0;
+        var after = Guid.Empty;
+        while (true)
         {
-            // CONCURRENTLY keeps ingest writing during the rebuild but cannot run inside a transaction block.
-            var sql = db.Database.CurrentTransaction is null
-                ? $"REINDEX INDEX CONCURRENTLY {IndexName}"
-                : $"REINDEX INDEX {IndexName}";
-            await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+            var page = workspaceId is { } ws
+                ? db.Database.SqlQueryRaw<Guid>("""SELECT id AS "Value" FROM signals WHERE workspace_id = {0} AND id > {1}""", ws, after)
+                : db.Database.SqlQueryRaw<Guid>("""SELECT id AS "Value" FROM signals WHERE id > {0}""", after);
+            var ids = await page.OrderBy(id => id).Take(BatchSize).ToArrayAsync(cancellationToken);
+            if (ids.Length == 0)
+            {
+                break;
+            }
+
+            await db.Database.ExecuteSqlRawAsync(IndexSql, [ids], cancellationToken);
+            processed += ids.Length;
+            after = ids[^1];
+            progress?.Report(processed);
         }
 
-        var counted = workspaceId is { } ws
-            ? db.Database.SqlQueryRaw<long>("""SELECT count(*) AS "Value" FROM signals WHERE NOT is_deleted AND workspace_id = {0}""", ws)
-            : db.Database.SqlQueryRaw<long>("""SELECT count(*) AS "Value" FROM signals WHERE NOT is_deleted""");
-        var count = await counted.SingleAsync(cancellationToken);
-        progress?.Report(count);
-        return count;
+        const string orphans = "DELETE FROM signal_search AS e WHERE NOT EXISTS (SELECT 1 FROM signals AS s WHERE s.id = e.signal_id AND NOT s.is_deleted)";
+        if (workspaceId is { } scope)
+        {
+            await db.Database.ExecuteSqlRawAsync(orphans + " AND e.workspace_id = {0}", [scope], cancellationToken);
+            return await db.Database.SqlQueryRaw<long>("""SELECT count(*) AS "Value" FROM signal_search WHERE workspace_id = {0}""", scope).SingleAsync(cancellationToken);
+        }
+
+        await db.Database.ExecuteSqlRawAsync(orphans, cancellationToken);
+        return await db.Database.SqlQueryRaw<long>("""SELECT count(*) AS "Value" FROM signal_search""").SingleAsync(cancellationToken);
     }
 
     public IQueryable<Guid> Matching(GitMeshDbContext db, Guid workspaceId, string query)

@@ -45,6 +45,10 @@ internal sealed class ApiKeyAuthenticationHandler(
             {
                 key = authorization[7..].Trim();
             }
+            else
+            {
+                key = AuthSchemes.HubAccessToken(Context);
+            }
         }
 
         if (string.IsNullOrEmpty(key) || !key.StartsWith(ApiKeyFormat.Prefix, StringComparison.Ordinal))

@@ -41,12 +41,11 @@ public static class AuthSchemes
             .AddBearerToken(Bearer, o =>
             {
                 o.BearerTokenExpiration = TimeSpan.FromMinutes(minutes);
-                // Browsers cannot set headers on WebSocket upgrades: the SignalR client sends the token as a query value.
                 o.Events.OnMessageReceived = c =>
                 {
-                    if (c.Request.Path.StartsWithSegments("/hubs") && c.Request.Query["access_token"] is { Count: > 0 } token)
+                    if (HubAccessToken(c.HttpContext) is { } token)
                     {
-                        c.Token = token.ToString();
+                        c.Token = token;
                     }
 
                     return Task.CompletedTask;
@@ -56,6 +55,10 @@ public static class AuthSchemes
         services.AddAuthorization();
         return services;
     }
+
+    /// <summary>Browsers cannot set headers on WebSocket upgrades: hub clients send the token as access_token.</summary>
+    internal static string? HubAccessToken(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/hubs") && context.Request.Query["access_token"] is { Count: > 0 } token ? token.ToString() : null;
 
     private static string SelectScheme(HttpContext context)
     {
@@ -68,6 +71,11 @@ public static class AuthSchemes
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return authorization.AsSpan(7).TrimStart().StartsWith(ApiKeyFormat.Prefix, StringComparison.Ordinal) ? ApiKey : Bearer;
+        }
+
+        if (HubAccessToken(context) is { } token)
+        {
+            return token.StartsWith(ApiKeyFormat.Prefix, StringComparison.Ordinal) ? ApiKey : Bearer;
         }
 
         return Cookie;

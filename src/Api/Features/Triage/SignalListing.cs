@@ -1,0 +1,333 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using GitMesh.Data;
+using GitMesh.Domain.Signals;
+using GitMesh.Search;
+using Microsoft.EntityFrameworkCore;
+
+namespace GitMesh.Api.Features.Triage;
+
+public sealed record SignalAuthorResponse(string Username, string? DisplayName, string? ProfileUrl);
+
+/// <summary>One row of the signal inbox. The dashboard codes against this shape (frontend/src/api/types.ts).</summary>
+public sealed record SignalListItem(
+    Guid Id,
+    string Source,
+    string Kind,
+    string ExternalId,
+    string? Url,
+    string? Title,
+    string? Excerpt,
+    SignalAuthorResponse? Author,
+    DateTime? SourceCreatedAt,
+    DateTime IngestedAt,
+    string? Intent,
+    double? IntentConfidence,
+    string? Sentiment,
+    string? Urgency,
+    IReadOnlyList<string> ProductAreas,
+    Guid? ClusterId,
+    int? ClusterSize,
+    string TriageStatus,
+    IReadOnlyList<string> Tags);
+
+public sealed record SignalPage(
+    IReadOnlyList<SignalListItem> Items,
+    string? NextCursor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? Facets);
+
+public enum SignalSort
+{
+    Newest,
+    Relevance,
+    ClusterSize,
+    Velocity,
+}
+
+/// <summary>
+/// Keyset pagination over the filtered signals. Every sort ends in (ingested_at desc, id desc), so the order is total
+/// and the cursor (the last row's keys) says exactly where the next page starts. Signals ingested after the first
+/// page sort before the cursor under "newest", so paging never repeats or skips one. "cluster_size" and "velocity"
+/// lead with a value that changes as signals arrive; a row whose key changes between pages may move across the cursor.
+/// "relevance" walks the ranked search results from the cursor's position, skipping any at or before its (rank, id).
+/// </summary>
+internal static class SignalListing
+{
+    public const int ExcerptLength = 280;
+    public const int DefaultVelocityWindowDays = 7;
+
+    internal sealed class Row
+    {
+        public Guid Id { get; init; }
+        public required string Source { get; init; }
+        public required string Kind { get; init; }
+        public required string ExternalId { get; init; }
+        public string? Url { get; init; }
+        public string? Title { get; init; }
+        public string? Excerpt { get; init; }
+        public string? AuthorUsername { get; init; }
+        public string? AuthorDisplayName { get; init; }
+        public string? AuthorProfileUrl { get; init; }
+        public DateTime? SourceCreatedAt { get; init; }
+        public DateTime IngestedAt { get; init; }
+        public string? Intent { get; init; }
+        public double? IntentConfidence { get; init; }
+        public string? Sentiment { get; init; }
+        public string? Urgency { get; init; }
+        public string? ProductAreas { get; init; }
+        public Guid? ClusterId { get; init; }
+        public int? ClusterSize { get; init; }
+        public TriageStatus TriageStatus { get; init; }
+        public string? Tags { get; init; }
+        public long Key { get; init; }
+    }
+
+    public static bool TryParseSort(string? value, out SignalSort sort)
+    {
+        sort = SignalSort.Newest;
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "newest":
+                return true;
+            case "relevance":
+                sort = SignalSort.Relevance;
+                return true;
+            case "cluster_size":
+                sort = SignalSort.ClusterSize;
+                return true;
+            case "velocity":
+                sort = SignalSort.Velocity;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    public static string SortName(SignalSort sort) => sort switch
+    {
+        SignalSort.Relevance => "relevance",
+        SignalSort.ClusterSize => "cluster_size",
+        SignalSort.Velocity => "velocity",
+        _ => "newest",
+    };
+
+    public static IQueryable<Row> Project(GitMeshDbContext db, IQueryable<Signal> signals, SignalSort sort, DateTime velocitySince) =>
+        from s in signals
+        join a in db.Authors on s.AuthorId equals a.Id into authors
+        from a in authors.DefaultIfEmpty()
+        join c in db.Clusters on s.ClusterId equals c.Id into clusters
+        from c in clusters.DefaultIfEmpty()
+        select new Row
+        {
+            Id = s.Id,
+            Source = s.Source,
+            Kind = s.Kind,
+            ExternalId = s.ExternalId,
+            Url = s.Url,
+            Title = s.Title,
+            // One character more than shown, to know whether to add an ellipsis; the rest of the body stays in the database.
+            Excerpt = s.BodyText == null ? null : s.BodyText.Substring(0, ExcerptLength + 1),
+            AuthorUsername = a == null ? null : a.Username,
+            AuthorDisplayName = a == null ? null : a.DisplayName,
+            AuthorProfileUrl = a == null ? null : a.ProfileUrl,
+            SourceCreatedAt = s.SourceCreatedAt,
+            IngestedAt = s.IngestedAt,
+            Intent = s.Intent,
+            IntentConfidence = s.IntentConfidence,
+            Sentiment = s.Sentiment,
+            Urgency = s.Urgency,
+            ProductAreas = s.ProductAreas,
+            ClusterId = s.ClusterId,
+            ClusterSize = c == null ? null : c.Size,
+            TriageStatus = s.TriageStatus,
+            Tags = s.Tags,
+            Key = sort == SignalSort.ClusterSize
+                ? (c == null ? 0 : c.Size)
+                : sort == SignalSort.Velocity
+                    ? db.Signals.Count(o => o.ClusterId != null && o.ClusterId == s.ClusterId && !o.IsDeleted && o.IngestedAt >= velocitySince)
+                    : 0L,
+        };
+
+    public static async Task<(List<Row> Rows, string? NextCursor)> PageAsync(
+        GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId, SignalFilter filter, SignalSort sort, int limit, Cursor? cursor, DateTime now, CancellationToken ct)
+    {
+        if (sort == SignalSort.Relevance)
+        {
+            return await RelevancePageAsync(db, search, workspaceId, filter, limit, cursor, now, ct);
+        }
+
+        var since = cursor?.VelocitySince ?? now.AddDays(-DefaultVelocityWindowDays);
+        var rows = Project(db, filter.Apply(db, search, workspaceId), sort, since);
+        if (sort == SignalSort.Newest)
+        {
+            if (cursor is { } c)
+            {
+                var (at, id) = (c.IngestedAt, c.Id);
+                rows = rows.Where(r => r.IngestedAt < at || (r.IngestedAt == at && r.Id.CompareTo(id) < 0));
+            }
+
+            rows = rows.OrderByDescending(r => r.IngestedAt).ThenByDescending(r => r.Id);
+        }
+        else
+        {
+            if (cursor is { } c)
+            {
+                var (key, at, id) = (c.Key, c.IngestedAt, c.Id);
+                rows = rows.Where(r => r.Key < key || (r.Key == key && (r.IngestedAt < at || (r.IngestedAt == at && r.Id.CompareTo(id) < 0))));
+            }
+
+            rows = rows.OrderByDescending(r => r.Key).ThenByDescending(r => r.IngestedAt).ThenByDescending(r => r.Id);
+        }
+
+        var page = await rows.Take(limit + 1).ToListAsync(ct);
+        if (page.Count <= limit)
+        {
+            return (page, null);
+        }
+
+        page.RemoveAt(limit);
+        var last = page[^1];
+        return (page, new Cursor(sort, last.Key, last.IngestedAt, last.Id, 0, 0, since).Encode());
+    }
+
+    private static async Task<(List<Row> Rows, string? NextCursor)> RelevancePageAsync(
+        GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId, SignalFilter filter, int limit, Cursor? cursor, DateTime now, CancellationToken ct)
+    {
+        const int batch = 500;
+        var filtered = filter.Apply(db, search, workspaceId);
+        var offset = cursor?.Offset ?? 0;
+        var picked = new List<(SearchHit Hit, int OffsetAfter)>();
+        var more = false;
+        while (!more)
+        {
+            var hits = await search.SearchAsync(db, workspaceId, filter.Query!, batch, offset, ct);
+            if (hits.Count == 0)
+            {
+                break;
+            }
+
+            var ids = hits.Select(h => h.SignalId).ToList();
+            var allowed = (await filtered.Where(s => ids.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+            foreach (var hit in hits)
+            {
+                offset++;
+                if (!allowed.Contains(hit.SignalId) || (cursor is { } c && !IsAfter(hit, c)))
+                {
+                    continue;
+                }
+
+                if (picked.Count == limit)
+                {
+                    more = true;
+                    break;
+                }
+
+                picked.Add((hit, offset));
+            }
+
+            if (hits.Count < batch)
+            {
+                break;
+            }
+        }
+
+        var pickedIds = picked.Select(p => p.Hit.SignalId).ToList();
+        var byId = (await Project(db, db.Signals, SignalSort.Relevance, now).Where(r => pickedIds.Contains(r.Id)).ToListAsync(ct)).ToDictionary(r => r.Id);
+        var rows = pickedIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+        if (!more || picked.Count == 0)
+        {
+            return (rows, null);
+        }
+
+        var (lastHit, lastOffset) = picked[^1];
+        return (rows, new Cursor(SignalSort.Relevance, 0, default, lastHit.SignalId, lastHit.Rank, lastOffset, null).Encode());
+    }
+
+    // Search results are ordered by rank descending, then id ascending.
+    private static bool IsAfter(SearchHit hit, Cursor cursor) =>
+        hit.Rank < cursor.Rank || (hit.Rank.Equals(cursor.Rank) && hit.SignalId.CompareTo(cursor.Id) > 0);
+
+    public static SignalListItem ToItem(Row r)
+    {
+        var excerpt = r.Excerpt;
+        if (excerpt is { Length: > ExcerptLength })
+        {
+            var cut = excerpt.LastIndexOf(' ', ExcerptLength - 1);
+            excerpt = excerpt[..(cut > ExcerptLength / 2 ? cut : ExcerptLength)].TrimEnd() + "…";
+        }
+
+        return new SignalListItem(r.Id, r.Source, r.Kind, r.ExternalId, r.Url, r.Title, excerpt,
+            r.AuthorUsername is null ? null : new SignalAuthorResponse(r.AuthorUsername, r.AuthorDisplayName, r.AuthorProfileUrl),
+            r.SourceCreatedAt, r.IngestedAt, r.Intent, r.IntentConfidence, r.Sentiment, r.Urgency,
+            SignalFilter.SplitList(r.ProductAreas), r.ClusterId, r.ClusterSize, SignalFilter.StatusName(r.TriageStatus), SignalFilter.SplitList(r.Tags));
+    }
+
+    public static async Task<SignalListItem?> FindItemAsync(GitMeshDbContext db, Guid signalId, DateTime now, CancellationToken ct)
+    {
+        var row = await Project(db, db.Signals.Where(s => s.Id == signalId && !s.IsDeleted), SignalSort.Newest, now).FirstOrDefaultAsync(ct);
+        return row is null ? null : ToItem(row);
+    }
+
+    /// <summary>Counts per value of source, intent, sentiment, urgency and status over the filtered signals.</summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>> FacetsAsync(IQueryable<Signal> filtered, CancellationToken ct)
+    {
+        static IReadOnlyDictionary<string, int> ToMap<T>(IEnumerable<(T Key, int Count)> groups, Func<T, string?> name) =>
+            groups.Select(g => (Name: name(g.Key), g.Count)).Where(g => g.Name is not null)
+                .OrderByDescending(g => g.Count).ThenBy(g => g.Name, StringComparer.Ordinal)
+                .ToDictionary(g => g.Name!, g => g.Count, StringComparer.Ordinal);
+
+        var sources = await filtered.GroupBy(s => s.Source).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var intents = await filtered.GroupBy(s => s.Intent).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var sentiments = await filtered.GroupBy(s => s.Sentiment).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var urgencies = await filtered.GroupBy(s => s.Urgency).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var statuses = await filtered.GroupBy(s => s.TriageStatus).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        return new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal)
+        {
+            ["source"] = ToMap(sources.Select(g => (g.Key, g.Count)), k => k),
+            ["intent"] = ToMap(intents.Select(g => (g.Key, g.Count)), k => k),
+            ["sentiment"] = ToMap(sentiments.Select(g => (g.Key, g.Count)), k => k),
+            ["urgency"] = ToMap(urgencies.Select(g => (g.Key, g.Count)), k => k),
+            ["status"] = ToMap(statuses.Select(g => (g.Key, g.Count)), SignalFilter.StatusName),
+        };
+    }
+
+    /// <summary>
+    /// The opaque page cursor: sort, the last row's keys, and for relevance the position in the ranked results. The
+    /// velocity window's start is fixed by the first page so that every page ranks by the same numbers.
+    /// </summary>
+    internal sealed record Cursor(SignalSort Sort, long Key, DateTime IngestedAt, Guid Id, double Rank, int Offset, DateTime? VelocitySince)
+    {
+        public string Encode()
+        {
+            var text = string.Join('|', "v1", SortName(Sort), Key.ToString(CultureInfo.InvariantCulture), IngestedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+                Id.ToString("N"), Rank.ToString("R", CultureInfo.InvariantCulture), Offset.ToString(CultureInfo.InvariantCulture),
+                (VelocitySince?.Ticks ?? 0).ToString(CultureInfo.InvariantCulture));
+            return Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+
+        public static Cursor? TryDecode(string value)
+        {
+            try
+            {
+                var base64 = value.Replace('-', '+').Replace('_', '/');
+                base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split('|');
+                if (parts is not ["v1", var sort, var key, var ticks, var id, var rank, var offset, var since] || !TryParseSort(sort, out var parsedSort))
+                {
+                    return null;
+                }
+
+                var sinceTicks = long.Parse(since, CultureInfo.InvariantCulture);
+                return new Cursor(parsedSort, long.Parse(key, CultureInfo.InvariantCulture),
+                    new DateTime(long.Parse(ticks, CultureInfo.InvariantCulture), DateTimeKind.Utc), Guid.ParseExact(id, "N"),
+                    double.Parse(rank, CultureInfo.InvariantCulture), int.Parse(offset, CultureInfo.InvariantCulture),
+                    sinceTicks == 0 ? null : new DateTime(sinceTicks, DateTimeKind.Utc));
+            }
+            catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
+            {
+                return null;
+            }
+        }
+    }
+}
