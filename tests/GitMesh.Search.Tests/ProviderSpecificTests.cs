@@ -40,6 +40,7 @@ public sealed class ProviderSpecificTests
             """
             ANALYZE signals;
             ANALYZE signal_search;
+            SET enable_seqscan = off;
             """, connection))
         {
             await analyze.ExecuteNonQueryAsync();
@@ -58,7 +59,7 @@ public sealed class ProviderSpecificTests
                 plan.Add(reader.GetString(0));
             }
 
-            string.Join('\n', plan).ShouldContain("ix_signal_search_document");
+            string.Join("\n", plan).ShouldContain("ix_signal_search_document", customMessage: string.Join(" / ", plan));
         }
     }
 

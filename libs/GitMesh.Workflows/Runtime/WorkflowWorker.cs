@@ -134,33 +134,26 @@ public sealed partial class WorkflowWorker : BackgroundService
             try
             {
                 await Task.Delay(_options.HeartbeatInterval, stoppingToken);
-                var leases = _running.Select(r => (r.Key, r.Value.Lease.Owner)).ToList();
-                if (leases.Count == 0)
+                var snapshot = _running.Select(r => (RunId: r.Key, r.Value.Lease)).ToList();
+                if (snapshot.Count == 0)
                 {
                     continue;
                 }
 
-                var ids = leases.Select(l => l.Key).ToList();
-
                 await using var scope = _scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<GitMeshDbContext>();
-                var alive = (await WorkflowLeaseStore.HeartbeatAsync(db, leases, _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken))
+                var alive = (await WorkflowLeaseStore.HeartbeatAsync(db, snapshot.Select(s => (s.RunId, s.Lease.Owner)).ToList(), _time.GetUtcNow().UtcDateTime, _options.LeaseDuration, stoppingToken))
                     .ToDictionary(r => r.Id);
-                foreach (var id in ids)
+                foreach (var (runId, lease) in snapshot)
                 {
-                    if (!_running.TryGetValue(id, out var entry))
+                    if (alive.TryGetValue(runId, out var state))
                     {
-                        continue;
+                        lease.CancelRequested |= state.CancelRequested;
                     }
-
-                    if (alive.TryGetValue(id, out var state))
+                    else if (_running.TryGetValue(runId, out var current) && ReferenceEquals(current.Lease, lease))
                     {
-                        entry.Lease.CancelRequested |= state.CancelRequested;
-                    }
-                    else if (_running.ContainsKey(id))
-                    {
-                        // Finished between the snapshot and the query, or taken over: only the latter still runs here.
-                        entry.Lease.MarkLost();
+                        // Not finished (still registered with this very claim) yet no longer ours: taken over.
+                        lease.MarkLost();
                     }
                 }
             }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GitMesh.Api.Cli;
 
 /// <summary>
-/// Verbs run by the Api host instead of serving: `migrate`, `migrations script --provider sqlite|postgres`.
+/// Verbs run by the Api host instead of serving: `migrate`, `migrations script --provider sqlite|postgres`,
+/// `eval intent|sentiment|duplicates --data PATH`, `train --out DIR`, `search rebuild`, `import`.
 /// Returns null when the arguments are not a verb (normal server start).
 /// </summary>
 internal static class ApiCli
@@ -24,6 +25,12 @@ internal static class ApiCli
                 return ScriptModel(Option(args, "--provider") ?? "sqlite");
             case "migrate":
                 return await MigrateAsync(args);
+            case "import":
+                return await ImportCommand.RunAsync(args);
+            case "eval" or "train" or "cv":
+                return await Intelligence.Evaluation.IntelligenceCli.TryRunAsync(args, Console.Out, CancellationToken.None);
+            case "search":
+                return await Search.SearchCli.TryRunAsync(args, ResolveDatabase(args), Console.Out, CancellationToken.None);
             default:
                 return null;
         }
@@ -40,16 +47,23 @@ internal static class ApiCli
         return 0;
     }
 
-    private static async Task<int> MigrateAsync(string[] args)
+    /// <summary>The database the server would use: appsettings.json, environment, then --Key value arguments.</summary>
+    private static DatabaseInfo ResolveDatabase(string[] args)
     {
         var configuration = new ConfigurationBuilder()
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
-            .AddCommandLine(args.Skip(1).ToArray())
+            .AddCommandLine(args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal)).ToArray())
             .Build();
         var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var dataDirectory = Path.GetFullPath(configuration["GitMesh:DataDirectory"] ?? "./data");
-        var info = DataServiceCollectionExtensions.Resolve(options, dataDirectory);
+        return DataServiceCollectionExtensions.Resolve(options, dataDirectory);
+    }
+
+    private static async Task<int> MigrateAsync(string[] args)
+    {
+        var info = ResolveDatabase(args);
+        var options = new DatabaseOptions();
         var result = await new MigrationRunner(NullLogger<MigrationRunner>.Instance)
             .MigrateAsync(info.Provider, info.ConnectionString, TimeSpan.FromSeconds(options.MigrationLockTimeoutSeconds), CancellationToken.None);
         Console.WriteLine($"{info.Provider}: applied {result.Applied.Count} ({string.Join(", ", result.Applied)}), {result.AlreadyApplied} already applied.");
