@@ -58,7 +58,7 @@ public static class DataServiceCollectionExtensions
         }
         else
         {
-            builder.UseSqlite(info.ConnectionString);
+            builder.UseSqlite(info.ConnectionString).AddInterceptors(SqlitePragmaInterceptor.Instance);
         }
     }
 

@@ -100,6 +100,8 @@ internal sealed class SignalLshBandConfiguration : IEntityTypeConfiguration<Sign
         b.ToTable("signal_lsh_bands");
         b.HasKey(x => new { x.WorkspaceId, x.Band, x.Hash, x.SignalId });
         b.HasIndex(x => x.SignalId);
+        // Candidate lookup asks for a batch's hashes across all bands at once.
+        b.HasIndex(x => new { x.WorkspaceId, x.Hash });
         b.HasOne<Signal>().WithMany().HasForeignKey(x => x.SignalId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -81,9 +81,17 @@ public sealed class IngestBatchProcessor(
                     .GroupBy(x => x.ContentHash!).ToDictionary(g => g.Key, g => g.First().ClusterId!.Value, StringComparer.Ordinal);
                 var clusters = new Dictionary<Guid, Cluster>();
                 var bandMates = await LoadBandMatesAsync(workspaceId, items, cancellationToken);
+                // Term-index lookups are read-only and the slowest step: run them in parallel against the index as
+                // it was at batch start. Near-copies inside the batch are caught by the band map updated below.
+                var similar = new IReadOnlyList<DuplicateCandidate>[items.Count];
+                Parallel.For(0, items.Count, i => similar[i] = items[i].Message.Envelope.Deleted
+                    ? []
+                    : index.Index.FindSimilar(items[i].Duplicate, top: 10).Where(c => !DuplicateIndexCache.IsBackground(c.Id)).Take(5).ToList());
+                var position = 0;
 
                 foreach (var item in items)
                 {
+                    var itemSimilar = similar[position++];
                     var e = item.Message.Envelope;
                     existing.TryGetValue((e.Source, e.ExternalId), out var signal);
                     if (signal is not null)
@@ -124,7 +132,7 @@ public sealed class IngestBatchProcessor(
                     }
 
                     signal = NewSignal(item, authors, now);
-                    var clusterId = await AssignClusterAsync(signal, item, index, byHash, bandMates, now, cancellationToken);
+                    var clusterId = await AssignClusterAsync(signal, item, itemSimilar, index, byHash, bandMates, now, cancellationToken);
                     signal.ClusterId = clusterId;
                     db.Signals.Add(signal);
                     byHash.TryAdd(item.Text.ContentHash, clusterId);
@@ -187,11 +195,22 @@ public sealed class IngestBatchProcessor(
 
     private async Task<Dictionary<(string Source, string ExternalId), Signal>> LoadExistingAsync(Guid workspaceId, List<Prepared> items, CancellationToken ct)
     {
-        var externalIds = items.Select(i => i.Message.Envelope.ExternalId).Distinct().ToList();
-        var rows = await db.Signals.IgnoreQueryFilters()
-            .Where(s => s.WorkspaceId == workspaceId && externalIds.Contains(s.ExternalId))
-            .ToListAsync(ct);
-        return rows.ToDictionary(s => (s.Source, s.ExternalId));
+        var result = new Dictionary<(string, string), Signal>();
+        // One query per source so the (workspace, source, external_id) index is used with all three columns.
+        foreach (var bySource in items.GroupBy(i => i.Message.Envelope.Source))
+        {
+            var source = bySource.Key;
+            var externalIds = bySource.Select(i => i.Message.Envelope.ExternalId).Distinct().ToList();
+            var rows = await db.Signals.IgnoreQueryFilters()
+                .Where(s => s.WorkspaceId == workspaceId && s.Source == source && externalIds.Contains(s.ExternalId))
+                .ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                result[(row.Source, row.ExternalId)] = row;
+            }
+        }
+
+        return result;
     }
 
     private async Task<Dictionary<(string Source, string Username), Author>> UpsertAuthorsAsync(Guid workspaceId, List<Prepared> items, DateTime now, CancellationToken ct)
@@ -204,11 +223,20 @@ public sealed class IngestBatchProcessor(
             return [];
         }
 
-        var usernames = wanted.Keys.Select(k => k.Username).Distinct().ToList();
-        var rows = await db.Authors.IgnoreQueryFilters()
-            .Where(a => a.WorkspaceId == workspaceId && usernames.Contains(a.Username))
-            .ToListAsync(ct);
-        var result = rows.Where(a => wanted.ContainsKey((a.Source, a.Username))).ToDictionary(a => (a.Source, a.Username));
+        var result = new Dictionary<(string Source, string Username), Author>();
+        foreach (var bySource in wanted.Keys.GroupBy(k => k.Source))
+        {
+            var source = bySource.Key;
+            var usernames = bySource.Select(k => k.Username).ToList();
+            var rows = await db.Authors.IgnoreQueryFilters()
+                .Where(a => a.WorkspaceId == workspaceId && a.Source == source && usernames.Contains(a.Username))
+                .ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                result[(row.Source, row.Username)] = row;
+            }
+        }
+
         foreach (var (key, author) in wanted)
         {
             if (result.TryGetValue(key, out var row))
@@ -268,6 +296,7 @@ public sealed class IngestBatchProcessor(
     private async Task<Guid> AssignClusterAsync(
         Signal signal,
         Prepared item,
+        IReadOnlyList<DuplicateCandidate> similar,
         DuplicateIndexCache.WorkspaceIndex index,
         Dictionary<string, Guid> byHash,
         Dictionary<(int Band, long Hash), List<Guid>> bandMates,
@@ -280,7 +309,7 @@ public sealed class IngestBatchProcessor(
             return sameText;
         }
 
-        var candidates = index.Index.FindSimilar(item.Duplicate, top: 10).Where(c => !DuplicateIndexCache.IsBackground(c.Id)).Take(5).ToList();
+        var candidates = similar.ToList();
         // LSH bucket mates (persisted bands, plus this batch's): the share of equal bands estimates MinHash Jaccard
         // directly, which stays meaningful in a young workspace where IDF statistics are still thin.
         var shared = item.Duplicate.Bands

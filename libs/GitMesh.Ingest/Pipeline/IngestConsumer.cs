@@ -119,6 +119,7 @@ public sealed partial class IngestConsumer(
         await queue.DeleteBatchAsync(QueueNames.Ingest, batch.Select(b => b.Raw).ToList(), ct);
         var now = time.GetUtcNow().UtcDateTime;
         metrics.RecordBatch(batch.Count, outcome, now - batch.Min(b => b.Raw.EnqueuedAt), now);
+        metrics.RecordLatencies(batch.Select(b => now - b.Raw.EnqueuedAt));
     }
 
     private async Task LogStatsAsync(CancellationToken ct)

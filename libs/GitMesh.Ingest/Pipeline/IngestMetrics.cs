@@ -33,4 +33,43 @@ public sealed class IngestMetrics
     }
 
     public void RecordFailure() => Interlocked.Increment(ref _failed);
+
+    private readonly Lock _latencyLock = new();
+    private readonly double[] _latencyReservoir = new double[50_000];
+    private long _latencySamples;
+
+    /// <summary>Enqueue-to-commit latency of each message, kept as a uniform reservoir sample for percentiles.</summary>
+    public void RecordLatencies(IEnumerable<TimeSpan> latencies)
+    {
+        lock (_latencyLock)
+        {
+            foreach (var latency in latencies)
+            {
+                var n = _latencySamples++;
+                var slot = n < _latencyReservoir.Length ? n : Random.Shared.NextInt64(n + 1);
+                if (slot < _latencyReservoir.Length)
+                {
+                    _latencyReservoir[slot] = latency.TotalMilliseconds;
+                }
+            }
+        }
+    }
+
+    /// <summary>Latency percentile in milliseconds (p in 0..1) over the sampled messages; 0 when none.</summary>
+    public double LatencyPercentile(double p)
+    {
+        double[] copy;
+        lock (_latencyLock)
+        {
+            copy = _latencyReservoir.AsSpan(0, (int)Math.Min(_latencySamples, _latencyReservoir.Length)).ToArray();
+        }
+
+        if (copy.Length == 0)
+        {
+            return 0;
+        }
+
+        Array.Sort(copy);
+        return copy[Math.Clamp((int)Math.Ceiling(p * copy.Length) - 1, 0, copy.Length - 1)];
+    }
 }

@@ -358,6 +358,7 @@ public sealed partial class DatabaseMessageQueue(
         try
         {
             await connection.OpenAsync(cancellationToken);
+            await SqliteConnectionSettings.ApplyAsync(connection, cancellationToken);
             return connection;
         }
         catch

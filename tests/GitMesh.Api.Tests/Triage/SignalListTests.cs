@@ -82,8 +82,8 @@ public sealed class SignalListTests(ApiFixture fixture) : IClassFixture<ApiFixtu
         var newest = await (await client.GetAsync($"{Ws(tenant.WorkspaceId)}/signals?facets=true")).ReadAsync<SignalPageDto>();
         newest.Items.Select(i => i.Id).ShouldBe(signals.Select(s => s.Id).Reverse());
         newest.Facets!["source"].ShouldBe(new Dictionary<string, int> { ["github"] = 3, ["reddit"] = 3 }, ignoreOrder: true);
-        newest.Facets["status"]["new"].ShouldBe(3);
-        newest.Facets["intent"]["bug"].ShouldBe(3);
+        newest.Facets["status"]["new"].ShouldBe(4);
+        newest.Facets["intent"]["bug"].ShouldBe(4);
 
         var first = newest.Items.Single(i => i.Id == signals[0].Id);
         first.Author.ShouldBe(new SignalAuthorDto("alice", "ALICE", "https://example.test/alice"));

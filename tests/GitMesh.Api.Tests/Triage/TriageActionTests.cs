@@ -49,8 +49,8 @@ public sealed class TriageActionTests(ApiFixture fixture) : IClassFixture<ApiFix
             corrections.ShouldAllBe(c => c.CorrectedByUserId == tenant.UserId && c.WorkspaceId == tenant.WorkspaceId);
             var audit = await db.AuditLog.SingleAsync(a => a.WorkspaceId == tenant.WorkspaceId && a.Action == "signal.updated");
             audit.EntityId.ShouldBe(signal.Id.ToString());
-            audit.BeforeJson.ShouldContain("\"triageStatus\":\"new\"");
-            audit.AfterJson.ShouldContain("Customer call");
+            audit.BeforeJson!.ShouldContain("\"triageStatus\":\"new\"");
+            audit.AfterJson!.ShouldContain("Customer call");
             var outbox = await db.OutboxEvents.SingleAsync(e => e.WorkspaceId == tenant.WorkspaceId && e.Type == "signalUpdated");
             outbox.PayloadJson.ShouldContain(signal.Id.ToString());
         }
@@ -81,7 +81,7 @@ public sealed class TriageActionTests(ApiFixture fixture) : IClassFixture<ApiFix
         var tenant = await factory.CreateTenantAsync();
         var seed = new TriageSeed(factory, tenant.WorkspaceId);
         await seed.AddAsync(Enumerable.Range(0, 20_000).Select(i => TriageSeed.Make(tenant.WorkspaceId, i, s => s.Tags = i % 2 == 0 ? "old" : null)).ToList(), index: false);
-        var untouched = (await seed.AddAsync(1, (_, s) => s.Source = "reddit", offset: 99_999, index: false)).Single();
+        var untouched = (await seed.AddAsync([TriageSeed.Make(tenant.WorkspaceId, 99_999, s => s.Source = "reddit")], index: false)).Single();
         using var client = factory.CreateClient(tenant.Token);
 
         var response = await client.PostAsJsonAsync($"{Ws(tenant.WorkspaceId)}/signals/bulk", new
@@ -107,7 +107,7 @@ public sealed class TriageActionTests(ApiFixture fixture) : IClassFixture<ApiFix
         progress.ShouldAllBe(p => p.Contains(job.Id.ToString()) && p.Contains("\"total\":20000"));
         var audit = await db.AuditLog.SingleAsync(a => a.WorkspaceId == tenant.WorkspaceId && a.Action == "signals.bulk_updated");
         audit.EntityId.ShouldBe(job.Id.ToString());
-        audit.AfterJson.ShouldContain("\"total\":20000");
+        audit.AfterJson!.ShouldContain("\"total\":20000");
 
         // By ids, and validation.
         var byIds = await (await client.PostAsJsonAsync($"{Ws(tenant.WorkspaceId)}/signals/bulk", new { ids = new[] { untouched.Id }, set = new { triageStatus = "spam" } })).ReadAsync<BulkJobDto>();
@@ -148,7 +148,7 @@ public sealed class TriageActionTests(ApiFixture fixture) : IClassFixture<ApiFix
         }
 
         var list = await (await client.GetAsync($"{ws}/clusters?sort=size")).ReadAsync<ClusterPageDto>();
-        list.Items.Select(x => (x.Title, x.Size, x.TopIntent)).ShouldBe([("A", 3, "bug"), ("B", 2, "question"), ("C", 2, "question")]);
+        list.Items.Select(x => (x.Title, x.Size, x.TopIntent)).ShouldBe([("A", 3, "bug"), ("C", 2, "question"), ("B", 2, "question")], "ties: most recently seen, then newest id");
         var paged = await (await client.GetAsync($"{ws}/clusters?sort=recent&limit=2")).ReadAsync<ClusterPageDto>();
         paged.Items.Count.ShouldBe(2);
         (await (await client.GetAsync($"{ws}/clusters?sort=recent&limit=2&cursor={Uri.EscapeDataString(paged.NextCursor!)}")).ReadAsync<ClusterPageDto>()).Items.Count.ShouldBe(1);
@@ -208,8 +208,8 @@ public sealed class TriageActionTests(ApiFixture fixture) : IClassFixture<ApiFix
             actions.ShouldContain("duplicate.confirmed");
             actions.ShouldContain("duplicate.rejected");
             var mergeAudit = await db.AuditLog.SingleAsync(x => x.WorkspaceId == tenant.WorkspaceId && x.Action == "cluster.merged");
-            mergeAudit.BeforeJson.ShouldContain("\"size\":3");
-            mergeAudit.AfterJson.ShouldContain("\"size\":5");
+            mergeAudit.BeforeJson!.ShouldContain("\"size\":3");
+            mergeAudit.AfterJson!.ShouldContain("\"size\":5");
             (await db.OutboxEvents.CountAsync(e => e.WorkspaceId == tenant.WorkspaceId && e.Type == "clusterUpdated")).ShouldBeGreaterThanOrEqualTo(8);
         }
     }
