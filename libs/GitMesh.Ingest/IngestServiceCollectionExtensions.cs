@@ -1,4 +1,5 @@
 using GitMesh.Connectors;
+using GitMesh.Ingest.Learning;
 using GitMesh.Ingest.Pipeline;
 using GitMesh.Intelligence.Classification;
 using GitMesh.Messaging;
@@ -23,11 +24,18 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<ISignalClassifier>(_ => DefaultSignalClassifier.Shared);
         services.AddSingleton<DuplicateIndexCache>();
         services.AddSingleton<IngestMetrics>();
+        services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.SectionName);
+        services.TryAddSingleton<WorkspaceLearningCache>();
+        services.TryAddSingleton<WorkspaceModelService>();
         services.AddScoped<IngestBatchProcessor>();
         services.AddSingleton<ISignalSink, QueueSignalSink>();
         if (runConsumer && configuration.GetValue("Ingest:ConsumerEnabled", true))
         {
             services.AddHostedService<IngestConsumer>();
+            if (configuration.GetValue("Intelligence:RetrainEnabled", true))
+            {
+                services.AddHostedService<WorkspaceModelRetrainer>();
+            }
         }
 
         return services;

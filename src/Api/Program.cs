@@ -10,7 +10,11 @@ using GitMesh.Api.Features.Setup;
 using GitMesh.Api.Features.Triage;
 using GitMesh.Api.Features.Views;
 using GitMesh.Api.Features.Webhooks;
+using GitMesh.Api.Features.Workflows;
 using GitMesh.Api.Features.Workspaces;
+using GitMesh.Api.Features.Analytics;
+using GitMesh.Api.Features.Export;
+using GitMesh.Api.Features.OutgoingWebhooks;
 using GitMesh.Api.Http;
 using GitMesh.Data;
 using GitMesh.Hosting;
@@ -65,6 +69,8 @@ builder.Services.AddGitMeshIngest(builder.Configuration, runConsumer: builder.Co
 builder.Services.AddGitMeshIntegrations(builder.Configuration, runDiscordListener: builder.Configuration.GetValue("GitMesh:RunAllRolesInProcess", true));
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<OutboxRelay>();
+builder.Services.AddOutgoingWebhooks(builder.Configuration);
+builder.Services.AddGitMeshRateLimiting(builder.Configuration);
 builder.Services.AddTriage();
 builder.Services.AddOpenApi();
 
@@ -76,6 +82,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapHealthEndpoints();
@@ -94,6 +101,11 @@ app.MapBulkEndpoints();
 app.MapClusterEndpoints();
 app.MapViewEndpoints();
 app.MapAuditEndpoints();
+app.MapAnalyticsEndpoints();
+app.MapExportEndpoints();
+app.MapOutgoingWebhookEndpoints();
+GitMesh.Api.Features.Intelligence.IntelligenceEndpoints.MapIntelligenceEndpoints(app);
+app.MapWorkflowEndpoints();
 app.MapHub<EventsHub>("/hubs/events");
 // Unknown API paths are 404 ProblemDetails; everything else falls back to the dashboard's client-side router.
 app.MapFallback("/api/{**path}", () => TypedResults.Problem("No such API endpoint.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))

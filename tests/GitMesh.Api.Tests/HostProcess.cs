@@ -79,8 +79,9 @@ public sealed class HostProcess : IAsyncDisposable
             {
                 return (await http.GetAsync($"{BaseUrl}/readyz")).StatusCode == HttpStatusCode.OK;
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy to answer within the per-request timeout.
                 return false;
             }
         }, "host ready", TimeSpan.FromMinutes(2));

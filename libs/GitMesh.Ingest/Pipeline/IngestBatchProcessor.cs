@@ -7,9 +7,11 @@ using PairDecision = GitMesh.Domain.Clusters.DuplicateDecision;
 using GitMesh.Domain.Messaging;
 using GitMesh.Domain.People;
 using GitMesh.Domain.Signals;
+using GitMesh.Ingest.Learning;
 using GitMesh.Ingest.Normalization;
 using GitMesh.Intelligence;
 using GitMesh.Intelligence.Classification;
+using GitMesh.Intelligence.Corrections;
 using GitMesh.Intelligence.Duplicates;
 using GitMesh.Search;
 using Microsoft.EntityFrameworkCore;
@@ -31,7 +33,8 @@ public sealed class IngestBatchProcessor(
     ISignalClassifier classifier,
     DuplicateIndexCache duplicates,
     ISignalSearchIndex search,
-    TimeProvider time)
+    TimeProvider time,
+    WorkspaceLearningCache? learning = null)
 {
     /// <summary>
     /// With 16 bands of 8 rows, two equal bands happen by chance only for texts sharing most of their shingles
@@ -50,8 +53,15 @@ public sealed class IngestBatchProcessor(
             .Select(g => g.OrderBy(m => m.Envelope.UpdatedAt ?? m.ReceivedAt).Last())
             .ToList();
         var prepared = new Prepared[latest.Count];
+        // Each workspace's correction model and product-area taxonomy (cached; re-read only when they changed).
+        var learned = new Dictionary<Guid, WorkspaceLearning>();
+        foreach (var workspaceId in latest.Select(m => m.WorkspaceId).Distinct())
+        {
+            learned[workspaceId] = learning is null ? WorkspaceLearning.None : await learning.GetAsync(db, workspaceId, cancellationToken);
+        }
+
         // CPU work first, in parallel and outside any transaction.
-        Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i]));
+        Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
 
         var now = time.GetUtcNow().UtcDateTime;
         var created = 0;
@@ -88,6 +98,7 @@ public sealed class IngestBatchProcessor(
                     ? []
                     : index.Index.FindSimilar(items[i].Duplicate, top: 10).Where(c => !DuplicateIndexCache.IsBackground(c.Id)).Take(5).ToList());
                 var position = 0;
+                var batchNew = new List<(Guid Id, PreparedSignal Prepared)>();
 
                 foreach (var item in items)
                 {
@@ -132,7 +143,8 @@ public sealed class IngestBatchProcessor(
                     }
 
                     signal = NewSignal(item, authors, now);
-                    var clusterId = await AssignClusterAsync(signal, item, itemSimilar, index, byHash, bandMates, now, cancellationToken);
+                    var clusterId = await AssignClusterAsync(signal, item, itemSimilar, batchNew, index, byHash, bandMates, now, cancellationToken);
+                    batchNew.Add((signal.Id, item.Duplicate));
                     signal.ClusterId = clusterId;
                     db.Signals.Add(signal);
                     byHash.TryAdd(item.Text.ContentHash, clusterId);
@@ -183,14 +195,33 @@ public sealed class IngestBatchProcessor(
         return new BatchOutcome(created, updated, unchanged, touched);
     }
 
-    private Prepared Prepare(IngestMessage message)
+    private Prepared Prepare(IngestMessage message, WorkspaceLearning learned)
     {
         var e = message.Envelope;
         var text = TextNormalizer.Normalize(e.Title, e.Body);
         var signalText = new SignalText(text.Title, text.Text, text.Code);
-        var classification = e.Deleted ? null : classifier.Classify(signalText);
+        var classification = e.Deleted ? null : classifier.Classify(signalText, learned.Corrections);
+        var areas = e.Deleted || learned.ProductAreas is null ? null : AssignProductAreas(signalText, learned);
         var duplicate = Preparer.Prepare(signalText);
-        return new Prepared(message, text, classification, duplicate);
+        return new Prepared(message, text, classification, duplicate, areas);
+    }
+
+    /// <summary>Taxonomy matches, plus areas the workspace's corrections strongly suggest for similar texts.</summary>
+    private static ProductAreaAssignment AssignProductAreas(SignalText text, WorkspaceLearning learned)
+    {
+        var names = learned.ProductAreas!.Match(text).Select(m => m.Area).ToList();
+        if (learned.Corrections is { } corrections)
+        {
+            foreach (var (label, weight) in corrections.SuggestLabels(CorrectionFields.ProductArea, text).OrderByDescending(kv => kv.Value))
+            {
+                if (weight >= 0.5 && !label.Contains(',', StringComparison.Ordinal) && !names.Contains(label, StringComparer.Ordinal))
+                {
+                    names.Add(label);
+                }
+            }
+        }
+
+        return new ProductAreaAssignment(names.Count == 0 ? null : string.Join(',', names));
     }
 
     private async Task<Dictionary<(string Source, string ExternalId), Signal>> LoadExistingAsync(Guid workspaceId, List<Prepared> items, CancellationToken ct)
@@ -297,6 +328,7 @@ public sealed class IngestBatchProcessor(
         Signal signal,
         Prepared item,
         IReadOnlyList<DuplicateCandidate> similar,
+        List<(Guid Id, PreparedSignal Prepared)> batchNew,
         DuplicateIndexCache.WorkspaceIndex index,
         Dictionary<string, Guid> byHash,
         Dictionary<(int Band, long Hash), List<Guid>> bandMates,
@@ -310,6 +342,18 @@ public sealed class IngestBatchProcessor(
         }
 
         var candidates = similar.ToList();
+        // Signals created earlier in this batch are not in the index lookups above: score them directly.
+        var scorer = index.Index.Scorer;
+        foreach (var (otherId, other) in batchNew)
+        {
+            var score = scorer.Score(item.Duplicate.Vector, other.Vector, index.Index.Frequencies);
+            var decision = scorer.Decide(score);
+            if (decision != DuplicateDecision.NewCluster)
+            {
+                candidates.Add(new DuplicateCandidate(otherId.ToString(), score, decision));
+            }
+        }
+
         // LSH bucket mates (persisted bands, plus this batch's): the share of equal bands estimates MinHash Jaccard
         // directly, which stays meaningful in a young workspace where IDF statistics are still thin.
         var shared = item.Duplicate.Bands
@@ -447,7 +491,7 @@ public sealed class IngestBatchProcessor(
 
             if (!signal.ClassificationLocked && item.Classification is { } c)
             {
-                Classify(signal, c);
+                Classify(signal, c, item.ProductAreas);
             }
         }
 
@@ -482,14 +526,19 @@ public sealed class IngestBatchProcessor(
         };
         if (item.Classification is { } c)
         {
-            Classify(signal, c);
+            Classify(signal, c, item.ProductAreas);
         }
 
         return signal;
     }
 
-    private static void Classify(Signal signal, SignalClassification c)
+    private static void Classify(Signal signal, SignalClassification c, ProductAreaAssignment? areas)
     {
+        if (areas is not null)
+        {
+            signal.ProductAreas = areas.Value;
+        }
+
         signal.Intent = c.Intent.ToLabel();
         signal.IntentConfidence = Math.Round(c.IntentConfidence, 4);
         signal.Sentiment = c.Sentiment.ToLabel();
@@ -567,5 +616,8 @@ public sealed class IngestBatchProcessor(
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
-    private sealed record Prepared(IngestMessage Message, NormalizedText Text, SignalClassification? Classification, PreparedSignal Duplicate);
+    private sealed record Prepared(IngestMessage Message, NormalizedText Text, SignalClassification? Classification, PreparedSignal Duplicate, ProductAreaAssignment? ProductAreas);
+
+    /// <summary>Areas from the workspace's taxonomy (null when it has none: the signal's areas are left alone).</summary>
+    private sealed record ProductAreaAssignment(string? Value);
 }
