@@ -239,7 +239,14 @@ public sealed class DiscordBotListenerTests : IAsyncLifetime
 
         var run = Listener(lease: lease, options: options).RunAsync(_stop.Token);
         var connection = await _discord.NextConnectionAsync();
-        await connection.HandshakeAsync("session-1", _discord.ResumeUrl);
+        try
+        {
+            await connection.HandshakeAsync("session-1", _discord.ResumeUrl);
+        }
+        catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or InvalidOperationException or OperationCanceledException)
+        {
+            // The renewal fails after 100 ms: on a busy machine the listener may drop the socket mid-handshake.
+        }
 
         (await run.WaitAsync(FakeDiscord.Timeout)).Reason.ShouldBe(DiscordListenerExitReason.LeaseLost);
         await lease.Received(1).ReleaseAsync(BotId, "owner-a", Arg.Any<CancellationToken>());
