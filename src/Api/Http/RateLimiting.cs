@@ -54,11 +54,18 @@ public static class RateLimiting
                 return options.Kind == "fixed"
                     ? RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
                     {
-                        PermitLimit = options.PermitLimit, Window = window, QueueLimit = 0, AutoReplenishment = true,
+                        PermitLimit = options.PermitLimit,
+                        Window = window,
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
                     })
                     : RateLimitPartition.GetSlidingWindowLimiter(key, _ => new SlidingWindowRateLimiterOptions
                     {
-                        PermitLimit = options.PermitLimit, Window = window, SegmentsPerWindow = options.SegmentsPerWindow, QueueLimit = 0, AutoReplenishment = true,
+                        PermitLimit = options.PermitLimit,
+                        Window = window,
+                        SegmentsPerWindow = options.SegmentsPerWindow,
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
                     });
             });
             o.OnRejected = async (context, ct) =>

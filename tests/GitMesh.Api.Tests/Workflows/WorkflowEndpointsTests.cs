@@ -44,8 +44,14 @@ public sealed class WorkflowEndpointsTests(ApiFixture fixture) : IClassFixture<A
         {
             db.Set<WorkflowStepAttempt>().Add(new WorkflowStepAttempt
             {
-                RunId = executed, StepId = step.Id, Attempt = 1, Outcome = "failed", Error = "boom", WorkerId = "test",
-                StartedAt = DateTime.UtcNow.AddSeconds(-2), FinishedAt = DateTime.UtcNow.AddSeconds(-1),
+                RunId = executed,
+                StepId = step.Id,
+                Attempt = 1,
+                Outcome = "failed",
+                Error = "boom",
+                WorkerId = "test",
+                StartedAt = DateTime.UtcNow.AddSeconds(-2),
+                FinishedAt = DateTime.UtcNow.AddSeconds(-1),
             });
             await db.SaveChangesAsync();
         }

@@ -114,8 +114,23 @@ public sealed class SignalExportResult(IAsyncEnumerable<SignalExportRow> rows, s
 
     private static object ToJson(SignalExportRow r) => new
     {
-        r.Id, r.Source, r.Kind, r.ExternalId, r.Url, r.Title, r.BodyText, r.Author, r.SourceCreatedAt, r.IngestedAt, r.Intent, r.IntentConfidence,
-        r.Sentiment, r.Urgency, ProductAreas = SignalFilter.SplitList(r.ProductAreas), r.ClusterId, TriageStatus = r.TriageStatus.ToLowerInvariant(),
+        r.Id,
+        r.Source,
+        r.Kind,
+        r.ExternalId,
+        r.Url,
+        r.Title,
+        r.BodyText,
+        r.Author,
+        r.SourceCreatedAt,
+        r.IngestedAt,
+        r.Intent,
+        r.IntentConfidence,
+        r.Sentiment,
+        r.Urgency,
+        ProductAreas = SignalFilter.SplitList(r.ProductAreas),
+        r.ClusterId,
+        TriageStatus = r.TriageStatus.ToLowerInvariant(),
         Tags = SignalFilter.SplitList(r.Tags),
     };
 
