@@ -72,7 +72,7 @@ public static class AuditEndpoints
 
         if (query["cursor"].ToString() is { Length: > 0 } cursor)
         {
-            if (TryDecode(cursor, out var at, out var id))
+            if (TimeIdCursor.TryDecode(cursor, out var at, out var id))
             {
                 entries = entries.Where(e => e.CreatedAt < at || (e.CreatedAt == at && e.Id.CompareTo(id) < 0));
             }
@@ -92,7 +92,7 @@ public static class AuditEndpoints
         if (rows.Count > limit)
         {
             rows.RemoveAt(limit);
-            next = Encode(rows[^1].CreatedAt, rows[^1].Id);
+            next = TimeIdCursor.Encode(rows[^1].CreatedAt, rows[^1].Id);
         }
 
         return TypedResults.Ok(new AuditPage(rows.Select(e => new AuditEntryResponse(e.Id, e.Action, e.EntityType, e.EntityId, e.ActorUserId, e.ActorApiKeyId,
@@ -154,29 +154,5 @@ public static class AuditEndpoints
 
         validation.Add(field, $"'{value}' is not an ISO 8601 date or timestamp.");
         return null;
-    }
-
-    private static string Encode(DateTime at, Guid id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.Ticks.ToString(CultureInfo.InvariantCulture)}|{id:N}"));
-
-    private static bool TryDecode(string cursor, out DateTime at, out Guid id)
-    {
-        at = default;
-        id = default;
-        try
-        {
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('|');
-            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || !Guid.TryParseExact(parts[1], "N", out id))
-            {
-                return false;
-            }
-
-            at = new DateTime(ticks, DateTimeKind.Utc);
-            return true;
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            return false;
-        }
     }
 }

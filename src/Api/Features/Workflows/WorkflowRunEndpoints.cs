@@ -104,7 +104,7 @@ public static class WorkflowRunEndpoints
 
         if (query["cursor"].ToString() is { Length: > 0 } cursor)
         {
-            if (TryDecode(cursor, out var at, out var id))
+            if (TimeIdCursor.TryDecode(cursor, out var at, out var id))
             {
                 runs = runs.Where(r => r.CreatedAt < at || (r.CreatedAt == at && r.Id.CompareTo(id) < 0));
             }
@@ -124,7 +124,7 @@ public static class WorkflowRunEndpoints
         if (rows.Count > limit)
         {
             rows.RemoveAt(limit);
-            next = Encode(rows[^1].CreatedAt, rows[^1].Id);
+            next = TimeIdCursor.Encode(rows[^1].CreatedAt, rows[^1].Id);
         }
 
         return TypedResults.Ok(new WorkflowRunPage(rows.Select(Summarize).ToList(), next));
@@ -283,30 +283,6 @@ public static class WorkflowRunEndpoints
         catch (JsonException)
         {
             return JsonSerializer.SerializeToElement(json);
-        }
-    }
-
-    private static string Encode(DateTime at, Guid id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.Ticks.ToString(CultureInfo.InvariantCulture)}|{id:N}"));
-
-    private static bool TryDecode(string cursor, out DateTime at, out Guid id)
-    {
-        at = default;
-        id = default;
-        try
-        {
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('|');
-            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || !Guid.TryParseExact(parts[1], "N", out id))
-            {
-                return false;
-            }
-
-            at = new DateTime(ticks, DateTimeKind.Utc);
-            return true;
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
-        {
-            return false;
         }
     }
 }
