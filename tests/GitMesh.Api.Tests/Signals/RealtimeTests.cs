@@ -2,8 +2,10 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using GitMesh.Api.Tests.Triage;
 using GitMesh.Data;
 using GitMesh.TestCommon;
+using Microsoft.EntityFrameworkCore;
 
 namespace GitMesh.Api.Tests.Signals;
 
@@ -43,6 +45,74 @@ public sealed class RealtimeTests
         var signalA = db.Signals.Single(s => s.ExternalId == "a-1");
         payload.GetProperty("signalId").GetGuid().ShouldBe(signalA.Id);
     }
+
+    [Theory, Providers]
+    public async Task A_client_that_reconnects_catches_up_on_the_events_it_missed_and_continues_live(DatabaseProvider provider)
+    {
+        await using var factory = await ApiFactory.CreateAsync(provider);
+        var a = await factory.CreateTenantAsync("A");
+        var b = await factory.CreateTenantAsync("B");
+        using var asA = factory.CreateClient(a.Token);
+        using var asB = factory.CreateClient(b.Token);
+        var ws = $"/api/v1/workspaces/{a.WorkspaceId}";
+
+        long lastSeen;
+        using (var socket = await ConnectAsync(factory, a.Token))
+        {
+            (await InvokeAsync(socket, "JoinWorkspace", a.WorkspaceId.ToString())).TryGetProperty("error", out _).ShouldBeFalse();
+            await IngestAsync(asA, a.WorkspaceId, "before-drop");
+            var live = await ReceiveUntilAsync(socket, m => m.GetProperty("target").GetString() == "signalCreated");
+            lastSeen = live.GetProperty("arguments")[0].GetProperty("sequence").GetInt64();
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "network drop", CancellationToken.None);
+        }
+
+        // While the client is away: two signals for A, one for B.
+        await IngestAsync(asA, a.WorkspaceId, "missed-1");
+        await IngestAsync(asB, b.WorkspaceId, "other-tenant");
+        await IngestAsync(asA, a.WorkspaceId, "missed-2");
+        await TestWait.UntilAsync(async () =>
+        {
+            await using var db = factory.Database.CreateContext();
+            return await db.Signals.CountAsync() == 4;
+        }, "the signals ingested while disconnected are processed");
+
+        // Reconnect: join first (so nothing falls between catch-up and live), then catch up from the last sequence seen.
+        using var again = await ConnectAsync(factory, a.Token);
+        (await InvokeAsync(again, "JoinWorkspace", a.WorkspaceId.ToString())).TryGetProperty("error", out _).ShouldBeFalse();
+        var caughtUp = new List<EventDto>();
+        var since = lastSeen;
+        while (true)
+        {
+            var page = await (await asA.GetAsync($"{ws}/events?since={since}&limit=1")).ReadAsync<EventsPageDto>();
+            caughtUp.AddRange(page.Items);
+            since = page.LastSequence;
+            if (!page.HasMore)
+            {
+                break;
+            }
+        }
+
+        await using (var db = factory.Database.CreateContext())
+        {
+            var missed = await db.Signals.Where(s => s.ExternalId == "missed-1" || s.ExternalId == "missed-2").OrderBy(s => s.ExternalId).Select(s => s.Id).ToListAsync();
+            caughtUp.Where(e => e.Type == "signalCreated").Select(e => e.Payload.GetProperty("signalId").GetGuid()).ShouldBe(missed, ignoreOrder: true);
+        }
+
+        caughtUp.ShouldAllBe(e => e.Sequence > lastSeen && e.Payload.GetProperty("workspaceId").GetGuid() == a.WorkspaceId);
+        caughtUp.Select(e => e.Sequence).ShouldBeInOrder();
+
+        await IngestAsync(asA, a.WorkspaceId, "after-reconnect");
+        var next = await ReceiveUntilAsync(again, m => m.GetProperty("target").GetString() == "signalCreated"
+            && m.GetProperty("arguments")[0].GetProperty("sequence").GetInt64() > since);
+        await using (var db = factory.Database.CreateContext())
+        {
+            var id = await db.Signals.Where(s => s.ExternalId == "after-reconnect").Select(s => s.Id).SingleAsync();
+            next.GetProperty("arguments")[0].GetProperty("signalId").GetGuid().ShouldBe(id);
+        }
+    }
+
+    private static async Task IngestAsync(HttpClient client, Guid workspaceId, string externalId) =>
+        (await client.PostAsJsonAsync($"/api/v1/workspaces/{workspaceId}/signals/ingest", new[] { new { source = "github", kind = "issue", externalId, title = $"Signal {externalId}", body = $"Body of {externalId} with its own words {Guid.NewGuid():N}" } })).EnsureSuccessStatusCode();
 
     [Theory, Providers]
     public async Task The_hub_refuses_anonymous_connections(DatabaseProvider provider)
