@@ -72,7 +72,7 @@ builder.Services.AddHostedService<OutboxRelay>();
 builder.Services.AddOutgoingWebhooks(builder.Configuration);
 builder.Services.AddGitMeshRateLimiting(builder.Configuration);
 builder.Services.AddTriage();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddGitMeshConventions());
 
 var app = builder.Build();
 app.UseExceptionHandler();

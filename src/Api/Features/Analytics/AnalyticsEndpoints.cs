@@ -6,6 +6,7 @@ using GitMesh.Data;
 using GitMesh.Domain.Signals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.Analytics;
 
@@ -38,11 +39,22 @@ public static class AnalyticsEndpoints
     {
         var group = app.MapGroup("/api/v1/workspaces/{workspaceId:guid}/analytics").WithTags("Analytics").RequireWorkspaceAccess();
         group.MapGet("/timeseries", TimeseriesAsync)
-            .WithSummary("Signal counts per day or week (UTC, weeks start on Monday), split by source, intent, sentiment or product area.");
+            .WithSummary("Signal counts per day or week (UTC, weeks start on Monday), split by source, intent, sentiment or product area.")
+            .WithQueryParameters([
+                new("from", "First day (UTC, yyyy-MM-dd); default 30 days before 'to'.", Format: "date"),
+                new("to", "Day after the last one (UTC, yyyy-MM-dd); default tomorrow.", Format: "date"),
+                new("bucket", "Bucket size.", Values: ["day", "week"], Default: "day"),
+                new("by", "Series to split by.", Values: ["source", "intent", "sentiment", "productArea"], Default: "source")]);
         group.MapGet("/top-clusters", TopClustersAsync)
-            .WithSummary("Clusters with the most signals in the last `window` days, with growth against the window before.");
+            .WithSummary("Clusters with the most signals in the last `window` days, with growth against the window before.")
+            .WithQueryParameters([
+                new("window", "Window in days, 1–365.", JsonSchemaType.Integer, Minimum: 1, Maximum: 365, Default: "7"),
+                new("limit", "Number of clusters, 1–100.", JsonSchemaType.Integer, Minimum: 1, Maximum: 100, Default: "20")]);
         group.MapGet("/spikes", SpikesAsync)
-            .WithSummary("Clusters and product areas whose count in the window is at least 3x their baseline daily rate times the window, and at least 5.");
+            .WithSummary("Clusters and product areas whose count in the window is at least 3x their baseline daily rate times the window, and at least 5.")
+            .WithQueryParameters([
+                new("window", "Window in days, 1–90.", JsonSchemaType.Integer, Minimum: 1, Maximum: 90, Default: "7"),
+                new("baseline", "Baseline period before the window, in days, 1–365.", JsonSchemaType.Integer, Minimum: 1, Maximum: 365, Default: "28")]);
         return app;
     }
 

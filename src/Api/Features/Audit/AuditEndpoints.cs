@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using GitMesh.Api.Features.Signals;
 using GitMesh.Api.Features.Workspaces;
 using GitMesh.Api.Http;
@@ -8,6 +8,7 @@ using GitMesh.Data;
 using GitMesh.Domain.Workspaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.Audit;
 
@@ -26,8 +27,17 @@ public static class AuditEndpoints
     {
         var group = app.MapGroup("/api/v1/workspaces/{workspaceId:guid}").RequireWorkspaceAccess();
         group.MapGet("/audit", ListAsync).WithTags("Audit").WithMinimumRole(WorkspaceRole.Admin)
+            .WithQueryParameters([
+                new("action", "Action name, e.g. signal.updated, cluster.merged, apikey.created."),
+                new("entityType", "Entity type, e.g. signal, cluster, integration, apikey."),
+                new("actor", "User id of whoever acted.", Format: "uuid"),
+                .. CommonQuery.Range("when it happened"),
+                .. CommonQuery.Page(50, SignalEndpoints.MaxLimit)])
             .WithSummary("The audit log, newest first; filter by action, entityType, actor (user or API key id), from, to.");
         group.MapGet("/events", EventsAsync).WithTags("Events")
+            .WithQueryParameters([
+                new("since", "Return events with a sequence number above this one (the last one the client saw).", JsonSchemaType.Integer, Minimum: 0, Default: "0"),
+                new("limit", "Page size, 1–1000.", JsonSchemaType.Integer, Minimum: 1, Maximum: 1000, Default: "100")])
             .WithSummary("Real-time events after a sequence number, oldest first: what a reconnecting client missed.");
         return app;
     }

@@ -21,6 +21,8 @@ public static class AuthEndpoints
         var group = app.MapGroup("/api/v1/auth").WithTags("Auth");
         group.MapPost("/token", IssueTokenAsync)
             .WithSummary("Exchange email and password for a bearer access token ({accessToken, expiresIn}).")
+            .Produces<Microsoft.AspNetCore.Authentication.BearerToken.AccessTokenResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .AllowAnonymous();
         group.MapPost("/login", LoginAsync).WithSummary("Start a browser session (HttpOnly cookie).").AllowAnonymous();
         group.MapPost("/logout", LogoutAsync).WithSummary("End the browser session.");

@@ -8,6 +8,7 @@ using GitMesh.Domain.Clusters;
 using GitMesh.Domain.Signals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.Clusters;
 
@@ -34,8 +35,13 @@ public static class ClusterEndpoints
     public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/workspaces/{workspaceId:guid}").WithTags("Clusters").RequireWorkspaceAccess();
-        group.MapGet("/clusters", ListAsync).WithSummary("Clusters by size, velocity (signals/day over 'window' days) or most recent activity.");
-        group.MapGet("/clusters/suggestions", SuggestionsAsync).WithSummary("Possible duplicates waiting for a decision, with both signals.");
+        group.MapGet("/clusters", ListAsync).WithSummary("Clusters by size, velocity (signals/day over 'window' days) or most recent activity.")
+            .WithQueryParameters([
+                new("sort", "Order by member count, velocity (signals/day over the window) or most recent activity.", Values: ["size", "velocity", "recent"], Default: "size"),
+                new("window", "Velocity window in days, 1–365.", JsonSchemaType.Integer, Minimum: 1, Maximum: 365, Default: "7"),
+                .. CommonQuery.Page(50, SignalEndpoints.MaxLimit)]);
+        group.MapGet("/clusters/suggestions", SuggestionsAsync).WithSummary("Possible duplicates waiting for a decision, with both signals.")
+            .WithQueryParameters(new QueryParameter("limit", "Page size, 1–200.", JsonSchemaType.Integer, Minimum: 1, Maximum: SignalEndpoints.MaxLimit, Default: "50"));
         group.MapGet("/clusters/{clusterId:guid}", GetAsync).WithSummary("A cluster with its member signals.");
         group.MapPost("/clusters/{clusterId:guid}/merge", MergeAsync).WithSummary("Move every signal of another cluster into this one (reversible with split).");
         group.MapPost("/clusters/{clusterId:guid}/split", SplitAsync).WithSummary("Move the given member signals into a new cluster.");
@@ -50,6 +56,11 @@ public static class ClusterEndpoints
     {
         var query = http.Request.Query;
         var validation = new Validation();
+        foreach (var key in query.Keys.Where(k => k is not ("sort" or "window" or "limit" or "cursor")))
+        {
+            validation.Add(key, $"Unknown query parameter '{key}'.");
+        }
+
         var sort = query["sort"].ToString() is { Length: > 0 } s ? s.ToLowerInvariant() : "size";
         validation.Check(sort is "size" or "velocity" or "recent", "sort", "'sort' must be size, velocity or recent.");
         var window = SignalEndpoints.ParseLimit(query["window"], 7, 365, new Validation());

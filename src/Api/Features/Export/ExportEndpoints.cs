@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using GitMesh.Api.Features.Triage;
 using GitMesh.Api.Features.Workspaces;
 using GitMesh.Api.Http;
@@ -8,6 +8,7 @@ using GitMesh.Data;
 using GitMesh.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.Export;
 
@@ -38,6 +39,8 @@ public static class ExportEndpoints
     {
         var group = app.MapGroup("/api/v1/workspaces/{workspaceId:guid}/signals").WithTags("Signals").RequireWorkspaceAccess();
         group.MapGet("/export", ExportAsync)
+            .WithQueryParameters(SignalQueryDocs.Export)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .WithSummary("Every signal matching the list's filters, newest first, streamed as CSV or JSON Lines (format=csv|jsonl).");
         return app;
     }

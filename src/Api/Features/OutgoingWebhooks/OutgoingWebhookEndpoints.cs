@@ -7,6 +7,7 @@ using GitMesh.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.OutgoingWebhooks;
 
@@ -40,7 +41,8 @@ public static class OutgoingWebhookEndpoints
         group.MapGet("/{webhookId:guid}", GetAsync).WithSummary("One outgoing webhook.");
         group.MapPatch("/{webhookId:guid}", UpdateAsync).WithSummary("Change the URL, events or enabled flag of an outgoing webhook.");
         group.MapDelete("/{webhookId:guid}", DeleteAsync).WithSummary("Delete an outgoing webhook and its delivery log.");
-        group.MapGet("/{webhookId:guid}/deliveries", DeliveriesAsync).WithSummary("The delivery log of an outgoing webhook, newest first.");
+        group.MapGet("/{webhookId:guid}/deliveries", DeliveriesAsync).WithSummary("The delivery log of an outgoing webhook, newest first.")
+            .WithQueryParameters(new QueryParameter("limit", "Page size, 1–200.", JsonSchemaType.Integer, Minimum: 1, Maximum: 200, Default: "50"));
         return app;
     }
 

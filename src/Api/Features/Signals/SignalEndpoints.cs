@@ -8,6 +8,7 @@ using GitMesh.Intelligence.Classification;
 using GitMesh.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.Signals;
 
@@ -40,7 +41,8 @@ public static class SignalEndpoints
     public static IEndpointRouteBuilder MapSignalEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/workspaces/{workspaceId:guid}/signals").WithTags("Signals").RequireWorkspaceAccess();
-        group.MapGet("/", ListAsync).WithSummary("The signal inbox: search, filters, sorting, keyset pagination and optional facets.");
+        group.MapGet("/", ListAsync).WithSummary("The signal inbox: search, filters, sorting, keyset pagination and optional facets.")
+            .WithQueryParameters(SignalQueryDocs.List);
         group.MapGet("/{signalId:guid}", GetAsync).WithSummary("One signal with its thread (parent and replies), author and cluster.");
         group.MapPatch("/{signalId:guid}", UpdateAsync)
             .WithSummary("Triage one signal: status, assignee, tags, and classification corrections (which lock the classification).");

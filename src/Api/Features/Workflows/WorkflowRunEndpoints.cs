@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using GitMesh.Api.Features.Signals;
 using GitMesh.Api.Features.Workspaces;
 using GitMesh.Api.Http;
@@ -10,6 +10,7 @@ using GitMesh.Domain.Workspaces;
 using GitMesh.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.Workflows;
 
@@ -41,11 +42,20 @@ public static class WorkflowRunEndpoints
     public const int MaxSignalNameLength = 200;
 
     /// <summary>Workflow runs and schedules (workspace-scoped and instance-wide).</summary>
+    private static readonly QueryParameter[] RunListQuery =
+    [
+        new("type", "Workflow type, e.g. connector-run."),
+        new("status", "Run status.", Values: ["pending", "running", "waiting", "completed", "failed", "cancelled"]),
+        new("integrationId", "Only runs of this integration.", Format: "uuid"),
+        .. CommonQuery.Page(50, SignalEndpoints.MaxLimit),
+    ];
+
     public static IEndpointRouteBuilder MapWorkflowEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/workspaces/{workspaceId:guid}/workflow-runs").WithTags("Workflows").RequireWorkspaceAccess();
         group.MapGet("/", ListAsync)
-            .WithSummary("Workflow runs of the workspace, newest first; filter by type, status, integrationId; keyset paging with limit and cursor.");
+            .WithSummary("Workflow runs of the workspace, newest first; filter by type, status, integrationId; keyset paging with limit and cursor.")
+            .WithQueryParameters(RunListQuery);
         group.MapGet("/{runId:guid}", GetAsync).WithSummary("One run with input, output, error, timings, steps (with failed-attempt history) and signals.");
         group.MapPost("/{runId:guid}/cancel", CancelAsync).WithSummary("Request cancellation of an active run.").WithMinimumRole(WorkspaceRole.Admin);
         group.MapPost("/{runId:guid}/retry", RetryAsync)
@@ -56,7 +66,8 @@ public static class WorkflowRunEndpoints
 
         var system = app.MapGroup("/api/v1/system/workflow-runs").WithTags("Workflows").RequireInstanceAdmin();
         system.MapGet("/", (HttpContext http, GitMeshDbContext db, CancellationToken ct) => ListCoreAsync(http, db, null, ct))
-            .WithSummary("Runs without a workspace (system jobs), newest first. Callers must be owner or admin of at least one workspace.");
+            .WithSummary("Runs without a workspace (system jobs), newest first. Callers must be owner or admin of at least one workspace.")
+            .WithQueryParameters(RunListQuery);
         system.MapGet("/{runId:guid}", (Guid runId, GitMeshDbContext db, CancellationToken ct) => GetCoreAsync(db, null, runId, ct))
             .WithSummary("One system run with its steps. Callers must be owner or admin of at least one workspace.");
 

@@ -21,6 +21,7 @@ public static class WorkspaceAccess
     public static RouteGroupBuilder RequireWorkspaceAccess(this RouteGroupBuilder group)
     {
         group.RequireAuthorization();
+        group.WithMetadata(new Http.WorkspaceScopedEndpoint());
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
