@@ -31,7 +31,21 @@ public sealed class TextClassifierModel
     public SparseVector Featurize(SignalText text, StructuralCueSet? cues = null) => Extractor.Transform(text, Idf, cues);
 
     /// <param name="cues">Precomputed cues of the same text, to avoid detecting them twice.</param>
-    public float[] PredictProbabilities(SignalText text, StructuralCueSet? cues = null) => Regression.PredictProbabilities(Featurize(text, cues));
+    public float[] PredictProbabilities(SignalText text, StructuralCueSet? cues = null)
+    {
+        var p = new float[Labels.Count];
+        PredictProbabilities(text, cues, p);
+        return p;
+    }
+
+    /// <summary>Same as <see cref="PredictProbabilities(SignalText, StructuralCueSet?)"/>, scoring the per-thread feature buffer directly (no vector is built).</summary>
+    public void PredictProbabilities(SignalText text, StructuralCueSet? cues, Span<float> probabilities)
+    {
+        var scratch = FeatureScratch.Current;
+        var n = Extractor.Featurize(text, Idf, cues, scratch);
+        Regression.Scores(scratch.VectorIndices.AsSpan(0, n), scratch.VectorValues.AsSpan(0, n), probabilities);
+        SoftmaxRegression.Softmax(probabilities, probabilities);
+    }
 
     public string PredictLabel(SignalText text)
     {

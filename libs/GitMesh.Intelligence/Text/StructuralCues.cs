@@ -19,29 +19,41 @@ public sealed record StructuralCueSet(
     bool EnvironmentSection,
     int BodyLength)
 {
+    /// <summary>Upper bound of <see cref="WriteFeatures"/> entries.</summary>
+    internal const int MaxFeatures = 14;
+
     /// <summary>The cues as named feature values for a linear model (counts are log-scaled so one long body cannot dominate).</summary>
     public IEnumerable<(string Name, float Value)> AsFeatures()
     {
-        if (StackTrace) yield return ("stack_trace", 1f);
-        if (StepsToReproduce) yield return ("steps_to_reproduce", 1f);
-        if (ExpectedActual) yield return ("expected_actual", 1f);
-        if (TitleIsQuestion) yield return ("title_question", 1f);
-        if (QuestionMarks > 0) yield return ("question_marks", MathF.Log(1 + QuestionMarks));
-        if (CodeBlock) yield return ("code_block", 1f);
-        if (VersionString) yield return ("version_string", 1f);
-        if (FeatureRequestPhrase) yield return ("feature_phrase", 1f);
-        if (ErrorWords) yield return ("error_words", 1f);
-        if (BugTemplate) yield return ("bug_template", 1f);
-        if (FeatureTemplate) yield return ("feature_template", 1f);
-        if (QuestionPhrase) yield return ("question_phrase", 1f);
-        if (EnvironmentSection) yield return ("environment_section", 1f);
-        yield return (BodyLength switch
+        var features = new (string Name, float Value)[MaxFeatures];
+        return features[..WriteFeatures(features)];
+    }
+
+    /// <summary>Writes <see cref="AsFeatures"/> into <paramref name="dest"/> (at least <see cref="MaxFeatures"/> long) and returns the count.</summary>
+    internal int WriteFeatures(Span<(string Name, float Value)> dest)
+    {
+        var n = 0;
+        if (StackTrace) dest[n++] = ("stack_trace", 1f);
+        if (StepsToReproduce) dest[n++] = ("steps_to_reproduce", 1f);
+        if (ExpectedActual) dest[n++] = ("expected_actual", 1f);
+        if (TitleIsQuestion) dest[n++] = ("title_question", 1f);
+        if (QuestionMarks > 0) dest[n++] = ("question_marks", MathF.Log(1 + QuestionMarks));
+        if (CodeBlock) dest[n++] = ("code_block", 1f);
+        if (VersionString) dest[n++] = ("version_string", 1f);
+        if (FeatureRequestPhrase) dest[n++] = ("feature_phrase", 1f);
+        if (ErrorWords) dest[n++] = ("error_words", 1f);
+        if (BugTemplate) dest[n++] = ("bug_template", 1f);
+        if (FeatureTemplate) dest[n++] = ("feature_template", 1f);
+        if (QuestionPhrase) dest[n++] = ("question_phrase", 1f);
+        if (EnvironmentSection) dest[n++] = ("environment_section", 1f);
+        dest[n++] = (BodyLength switch
         {
             0 => "body_empty",
             < 200 => "body_short",
             < 1500 => "body_medium",
             _ => "body_long",
         }, 1f);
+        return n;
     }
 }
 
