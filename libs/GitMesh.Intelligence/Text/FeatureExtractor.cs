@@ -16,6 +16,9 @@ namespace GitMesh.Intelligence.Text;
 public sealed class FeatureExtractor
 {
     internal const int MaxCueFeatures = StructuralCueSet.MaxFeatures + 8;
+
+    /// <summary>MathF.Log of small whole counts (most terms occur once or twice), the same floats MathF.Log returns.</summary>
+    private static readonly float[] LogOfCount = Enumerable.Range(0, 64).Select(c => MathF.Log(c)).ToArray();
     private readonly int _mask;
     private readonly ulong _title;
     private readonly ulong _body;
@@ -88,6 +91,28 @@ public sealed class FeatureExtractor
             throw new ArgumentException($"IDF table has {idf.Length} entries, the feature space {Options.Dimension}.", nameof(idf));
         }
 
+        var source = new DenseIdf(idf);
+        return Featurize(text, ref source, cues, scratch);
+    }
+
+    /// <summary>
+    /// As <see cref="Featurize(SignalText, float[], StructuralCueSet?, FeatureScratch)"/>, also recording each
+    /// entry's row in <paramref name="table"/> in <see cref="FeatureScratch.VectorRows"/> for direct scoring.
+    /// </summary>
+    internal int Featurize(SignalText text, FeatureRowTable table, StructuralCueSet? cues, FeatureScratch scratch)
+    {
+        if (table.Dimension != Options.Dimension)
+        {
+            throw new ArgumentException($"Feature table has {table.Dimension} entries, the feature space {Options.Dimension}.", nameof(table));
+        }
+
+        var source = new TableIdf(table);
+        return Featurize(text, ref source, cues, scratch);
+    }
+
+    private int Featurize<TIdf>(SignalText text, ref TIdf idf, StructuralCueSet? cues, FeatureScratch scratch)
+        where TIdf : struct, IIdfSource
+    {
         CountTerms(text, scratch);
         var terms = scratch.Terms;
         scratch.EnsureVector(terms.Count + MaxCueFeatures);
@@ -95,23 +120,26 @@ public sealed class FeatureExtractor
         var counts = terms.Values;
         var indices = scratch.VectorIndices;
         var values = scratch.VectorValues;
+        var rows = scratch.VectorRows;
         var keptIndexOf = scratch.KeptIndexOf;
         var n = 0;
         double norm = 0;
         for (var p = 0; p < keys.Length; p++)
         {
             var k = keys[p];
-            var w = idf[k];
+            var w = idf.Idf(k, out var row);
             if (w <= 0)
             {
                 keptIndexOf[p] = -1;
                 continue;
             }
 
-            var v = (1f + MathF.Log(counts[p])) * w;
+            var c = counts[p];
+            var v = (1f + (c < LogOfCount.Length ? LogOfCount[(int)c] : MathF.Log(c))) * w;
             keptIndexOf[p] = n;
             indices[n] = k;
             values[n] = v;
+            rows[n] = row;
             n++;
             norm += v * v;
         }
@@ -145,6 +173,7 @@ public sealed class FeatureExtractor
                 keptIndexOf[p] = at;
                 indices[at] = k;
                 values[at] = 0f;
+                idf.Idf(k, out rows[at]);
             }
 
             values[at] += value * Options.CueWeight;
@@ -405,6 +434,29 @@ public sealed class FeatureExtractor
             {
                 terms.Increment((int)(h & (ulong)_mask));
             }
+        }
+    }
+
+    private interface IIdfSource
+    {
+        float Idf(int k, out int row);
+    }
+
+    private readonly struct DenseIdf(float[] idf) : IIdfSource
+    {
+        public float Idf(int k, out int row)
+        {
+            row = -1;
+            return idf[k];
+        }
+    }
+
+    private readonly struct TableIdf(FeatureRowTable table) : IIdfSource
+    {
+        public float Idf(int k, out int row)
+        {
+            row = table.RowOf(k);
+            return row < 0 ? 0f : table.Rows[row];
         }
     }
 }

@@ -22,6 +22,7 @@ internal sealed class FeatureScratch
     public int[] KeptIndexOf { get; private set; } = new int[512];
     public int[] VectorIndices { get; private set; } = new int[512];
     public float[] VectorValues { get; private set; } = new float[512];
+    public int[] VectorRows { get; private set; } = new int[512];
 
     public char[] CharsFor(int length)
     {
@@ -51,6 +52,7 @@ internal sealed class FeatureScratch
             VectorIndices = new int[size];
             VectorValues = new float[size];
             KeptIndexOf = new int[size];
+            VectorRows = new int[size];
         }
     }
 }

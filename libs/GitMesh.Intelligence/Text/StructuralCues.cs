@@ -78,7 +78,7 @@ public static partial class StructuralCues
         }
 
         return new StructuralCueSet(
-            StackTrace: StackTraceRegex().IsMatch(b),
+            StackTrace: HasStackTrace(b),
             StepsToReproduce: StepsRegex().IsMatch(all),
             ExpectedActual: ExpectedActualRegex().IsMatch(b),
             TitleIsQuestion: title.TrimEnd().EndsWith('?') || QuestionStartRegex().IsMatch(title),
@@ -95,10 +95,29 @@ public static partial class StructuralCues
             BodyLength: body.Length);
     }
 
-    [GeneratedRegex(@"(^\s*at [\w$.<>]+\(.*\)\s*$)|Traceback \(most recent call last\)|Exception in thread|^\s*File "".+"", line \d+|^\s*#\d+\s+0x[0-9a-f]+|(^|\s)[\w.]+(Exception|Error): |panicked at|Segmentation fault|SIGSEGV|core dumped", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex StackTraceRegex();
+    /// <summary>
+    /// Stack frames (Java/.NET "at …(…)", Python "File …, line n", native "#n 0x…"), crash banners, or an
+    /// "…Exception: " / "…Error: " message. One alternation over all of these had no literal to search for and
+    /// was tried at every position; as separate patterns each is found by a vectorised search or line anchors.
+    /// </summary>
+    private static bool HasStackTrace(string text) =>
+        CrashBannerRegex().IsMatch(text) || ExceptionMessageRegex().IsMatch(text) || StackFrameRegex().IsMatch(text);
 
-    [GeneratedRegex(@"steps to reproduce|repro(duction)? steps|to reproduce|how to reproduce|reproduc(e|ible|tion)|minimal (example|repro)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*at [\w$.<>]+\(.*\)\s*$|^\s*File "".+"", line \d+|^\s*#\d+\s+0x[0-9a-f]+", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex StackFrameRegex();
+
+    [GeneratedRegex(@"Traceback \(most recent call last\)|Exception in thread|panicked at|Segmentation fault|SIGSEGV|core dumped", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CrashBannerRegex();
+
+    // A run of [\w.] that starts a line or follows whitespace and ends in "Exception: " or "Error: " — written as a
+    // lookbehind so the search starts from the literal.
+    [GeneratedRegex(@"(?<=(?:^|\s)[\w.]+)(?:Exception|Error): ", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ExceptionMessageRegex();
+
+    // Same matches as "steps to reproduce|repro(duction)? steps|to reproduce|how to reproduce|reproduc(e|ible|tion)|
+    // minimal (example|repro)" for IsMatch (the longer phrases all contain "reproduce"/"reproduction"), but with
+    // literal prefixes the search can jump to.
+    [GeneratedRegex(@"repro steps|reproduc(?:e|ible|tion)|minimal (?:example|repro)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex StepsRegex();
 
     [GeneratedRegex(@"expected (behaviou?r|result|output)|actual (behaviou?r|result|output)|current behaviou?r|what happened|observed (behaviou?r|result)|\bexpected:|\bactual:|instead of", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -31,6 +31,11 @@ public class FastPathEquivalenceTests
         { "Absturz", TestTexts.German + " İstanbul ǅemal ΣΊΣΥΦΟΣ straße ﬁle", null },
         { "Emoji 😡👎 and symbols © ® ™ ✓", "Mixed: naïve café résumé — “quoted” ‘text’ don’t 1234567 12 3 v1.2.3", null },
         { "x", new string('a', 45) + " " + new string('b', 40) + " deadbeefdeadbeefdeadbeefdeadbeefdeadbeef00", null },
+        { "Java trace", "Boom\njava.lang.IllegalStateException: bad\n\tat com.foo.Bar.baz(Bar.java:12)\n", null },
+        { "Python", "Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>\n(ValueError: no) and KeyError: 'k'", null },
+        { "Native", "#0  0x00007fff in main ()\nSegmentation fault (core dumped) reproducible; minimal repro", null },
+        { "Near misses", "(ValueError: x) Exception in threads? repro steps. at foo( no close\n  at x.y()  \nError: top", null },
+        { "Rust", "thread 'main' panicked at src/main.rs, to reproduce run it. Minimal Example follows.", null },
         { "Thai ภาษาไทย", "ข้อผิดพลาด เมื่อเปิด แอป \ud800 lone surrogate \udc00 here", null },
     };
 
@@ -40,6 +45,26 @@ public class FastPathEquivalenceTests
     {
         var text = new SignalText(title, body, code);
         Tokenizer.Tokenize(text.Combined).ShouldBe(ReferenceTokenizer.Tokenize(text.Combined));
+    }
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void Structural_cues_match_reference(string? title, string? body, string? code)
+    {
+        var text = new SignalText(title, body, code);
+        var expected = ReferenceStructuralCues.Detect(text.Title, text.BodyWithCode).ToString().Replace(nameof(ReferenceCueSet), string.Empty, StringComparison.Ordinal);
+        var actual = StructuralCues.Detect(text.Title, text.BodyWithCode).ToString().Replace(nameof(StructuralCueSet), string.Empty, StringComparison.Ordinal);
+        actual.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void Structural_cues_match_reference_on_evaluation_texts()
+    {
+        foreach (var row in CsvReader.ReadFile(TestTexts.DataPath("intent", "dev.csv")))
+        {
+            var expected = ReferenceStructuralCues.Detect(row["title"], row["body"]).ToString().Replace(nameof(ReferenceCueSet), string.Empty, StringComparison.Ordinal);
+            StructuralCues.Detect(row["title"], row["body"]).ToString().Replace(nameof(StructuralCueSet), string.Empty, StringComparison.Ordinal).ShouldBe(expected);
+        }
     }
 
     [Theory]
