@@ -59,7 +59,7 @@ public sealed class FeatureExtractor
     public Dictionary<int, float> CountTerms(SignalText text)
     {
         var scratch = FeatureScratch.Current;
-        CountTerms(text, scratch);
+        CountTerms(text, scratch, null);
         var terms = scratch.Terms;
         var counts = new Dictionary<int, float>(terms.Count);
         var values = terms.Values;
@@ -113,7 +113,8 @@ public sealed class FeatureExtractor
     private int Featurize<TIdf>(SignalText text, ref TIdf idf, StructuralCueSet? cues, FeatureScratch scratch)
         where TIdf : struct, IIdfSource
     {
-        CountTerms(text, scratch);
+        // Terms the model has no row for are dropped below anyway; not counting them saves most of the table work.
+        CountTerms(text, scratch, idf.Filter);
         var terms = scratch.Terms;
         scratch.EnsureVector(terms.Count + MaxCueFeatures);
         var keys = terms.Keys;
@@ -304,10 +305,10 @@ public sealed class FeatureExtractor
         return count;
     }
 
-    private void CountTerms(SignalText text, FeatureScratch scratch)
+    private void CountTerms(SignalText text, FeatureScratch scratch, ulong[]? only)
     {
         var terms = scratch.Terms;
-        terms.Clear();
+        terms.Clear(only);
         var title = text.Title ?? string.Empty;
         var body = text.BodyWithCode;
         var bodyWords = body.Length > Options.MaxBodyChars ? body.AsSpan(0, Options.MaxBodyChars) : body.AsSpan();
@@ -324,15 +325,19 @@ public sealed class FeatureExtractor
 
         if (Options.SeparateTitle)
         {
-            AddWords(terms, titleTokens, null, _title, _titleBigram);
-            AddWords(terms, bodyTokens, null, _body, _bodyBigram);
+            titleTokens.Hash(_title, _word, _titleBigram);
+            bodyTokens.Hash(_body, _word, _bodyBigram);
+            AddWords(terms, titleTokens, null);
+            AddWords(terms, bodyTokens, null);
             // Shared unprefixed unigrams let title and body evidence reinforce each other.
-            AddUnigrams(terms, titleTokens, _word);
-            AddUnigrams(terms, bodyTokens, _word);
+            AddUnigrams(terms, titleTokens);
+            AddUnigrams(terms, bodyTokens);
         }
         else
         {
-            AddWords(terms, titleTokens, bodyTokens, _word, _wordBigram);
+            titleTokens.Hash(_word, _word, _wordBigram);
+            bodyTokens.Hash(_word, _word, _wordBigram);
+            AddWords(terms, titleTokens, bodyTokens);
         }
 
         if (Options.CharMin > 0)
@@ -342,37 +347,26 @@ public sealed class FeatureExtractor
         }
     }
 
-    private static ulong TokenHash(ulong state, TokenList tokens, int i)
+    private void AddUnigrams(FeatureAccumulator terms, TokenList tokens)
     {
-        if (tokens.IsNegated(i))
+        foreach (var h in tokens.SharedHashes)
         {
-            state = StableHash.Append(state, "neg_");
-        }
-
-        return StableHash.Mix(StableHash.Append(state, tokens[i]));
-    }
-
-    private void AddUnigrams(FeatureAccumulator terms, TokenList tokens, ulong prefix)
-    {
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            terms.Increment((int)(TokenHash(prefix, tokens, i) & (ulong)_mask));
+            terms.Increment((int)(h & (ulong)_mask));
         }
     }
 
     /// <summary>Unigrams and bigrams over <paramref name="first"/> followed by <paramref name="second"/> as one sequence.</summary>
-    private void AddWords(FeatureAccumulator terms, TokenList first, TokenList? second, ulong prefix, ulong bigramPrefix)
+    private void AddWords(FeatureAccumulator terms, TokenList first, TokenList? second)
     {
         var total = first.Count + (second?.Count ?? 0);
-        var noSeed = StableHash.SeedState(0);
         for (var j = 0; j < total; j++)
         {
             var (list, i) = j < first.Count ? (first, j) : (second!, j - first.Count);
-            terms.Increment((int)(TokenHash(prefix, list, i) & (ulong)_mask));
+            terms.Increment((int)(list.UnigramHashes[i] & (ulong)_mask));
             if (Options.WordBigrams && j + 1 < total)
             {
                 var (nextList, next) = j + 1 < first.Count ? (first, j + 1) : (second!, j + 1 - first.Count);
-                var h = StableHash.Combine(TokenHash(bigramPrefix, list, i), TokenHash(noSeed, nextList, next));
+                var h = StableHash.Combine(list.BigramHashes[i], nextList.PlainHashes[next]);
                 terms.Increment((int)(h & (ulong)_mask));
             }
         }
@@ -422,7 +416,7 @@ public sealed class FeatureExtractor
             var state = StableHash.Append(seedState, buffer.AsSpan(i, min - 1));
             for (var n = min; n <= max && i + n <= length; n++)
             {
-                state = StableHash.Append(state, buffer.AsSpan(i + n - 1, 1));
+                state = StableHash.Append(state, buffer[i + n - 1]);
                 hashes[((n - min) * length) + i] = StableHash.Mix(state);
             }
         }
@@ -439,11 +433,16 @@ public sealed class FeatureExtractor
 
     private interface IIdfSource
     {
+        /// <summary>Bitset of the terms that can have a non-zero IDF, or null.</summary>
+        ulong[]? Filter { get; }
+
         float Idf(int k, out int row);
     }
 
     private readonly struct DenseIdf(float[] idf) : IIdfSource
     {
+        public ulong[]? Filter => null;
+
         public float Idf(int k, out int row)
         {
             row = -1;
@@ -453,6 +452,8 @@ public sealed class FeatureExtractor
 
     private readonly struct TableIdf(FeatureRowTable table) : IIdfSource
     {
+        public ulong[]? Filter => table.Present;
+
         public float Idf(int k, out int row)
         {
             row = table.RowOf(k);

@@ -60,6 +60,9 @@ internal sealed class FeatureRowTable
 
     public int Dimension { get; }
 
+    /// <summary>Bit k is set when feature k has a row: terms outside it contribute nothing to a prediction.</summary>
+    public ulong[] Present => _present;
+
     public int Classes { get; }
 
     /// <summary>Floats per row: the IDF, then one weight per class.</summary>

@@ -76,7 +76,13 @@ internal sealed class FeatureAccumulator
 
     public Span<float> Values => _values.AsSpan(0, Count);
 
-    public void Clear()
+    private ulong[]? _only;
+
+    /// <param name="only">
+    /// If given, a bitset of the keys worth counting; <see cref="Increment"/> ignores the rest. Skipping keys does
+    /// not change the relative order of the others.
+    /// </param>
+    public void Clear(ulong[]? only = null)
     {
         foreach (var slot in _slots.AsSpan(0, Count))
         {
@@ -84,10 +90,16 @@ internal sealed class FeatureAccumulator
         }
 
         Count = 0;
+        _only = only;
     }
 
     public void Increment(int key)
     {
+        if (_only is { } only && (only[key >> 6] & (1UL << (key & 63))) == 0)
+        {
+            return;
+        }
+
         // Not `_values[GetOrAdd(..)]`: the array reference would be read before GetOrAdd can replace it.
         var position = GetOrAdd(key, out _);
         _values[position] += 1f;
@@ -160,9 +172,22 @@ internal sealed class TokenList
     private int[] _starts = new int[256];
     private int[] _lengths = new int[256];
     private bool[] _negated = new bool[256];
+    private ulong[] _unigram = new ulong[256];
+    private ulong[] _shared = new ulong[256];
+    private ulong[] _bigram = new ulong[256];
+    private ulong[] _plain = new ulong[256];
     private int _used;
 
     public int Count { get; private set; }
+
+    /// <summary>Per token, after <see cref="Hash"/>: the token under the unigram, shared-unigram and bigram-left prefixes, and unprefixed (bigram right side).</summary>
+    public ReadOnlySpan<ulong> UnigramHashes => _unigram.AsSpan(0, Count);
+
+    public ReadOnlySpan<ulong> SharedHashes => _shared.AsSpan(0, Count);
+
+    public ReadOnlySpan<ulong> BigramHashes => _bigram.AsSpan(0, Count);
+
+    public ReadOnlySpan<ulong> PlainHashes => _plain.AsSpan(0, Count);
 
     public ReadOnlySpan<char> this[int index] => _chars.AsSpan(_starts[index], _lengths[index]);
 
@@ -196,6 +221,41 @@ internal sealed class TokenList
         }
     }
 
+    /// <summary>
+    /// Hashes every token (with "neg_" before negated ones) as <see cref="StableHash.Hash(ReadOnlySpan{char}, ReadOnlySpan{char})"/>
+    /// under three prefix states and as <see cref="StableHash.Hash(ReadOnlySpan{char}, ulong)"/> without seed. The four
+    /// FNV chains are independent, so running them in one loop lets the CPU overlap their multiplications.
+    /// </summary>
+    public void Hash(ulong unigramPrefix, ulong sharedPrefix, ulong bigramPrefix)
+    {
+        var plainSeed = StableHash.SeedState(0);
+        for (var i = 0; i < Count; i++)
+        {
+            ulong a = unigramPrefix, b = sharedPrefix, c = bigramPrefix, d = plainSeed;
+            if (_negated[i])
+            {
+                Step(ref a, ref b, ref c, ref d, "neg_");
+            }
+
+            Step(ref a, ref b, ref c, ref d, this[i]);
+            _unigram[i] = StableHash.Mix(a);
+            _shared[i] = StableHash.Mix(b);
+            _bigram[i] = StableHash.Mix(c);
+            _plain[i] = StableHash.Mix(d);
+        }
+    }
+
+    private static void Step(ref ulong a, ref ulong b, ref ulong c, ref ulong d, ReadOnlySpan<char> text)
+    {
+        foreach (var ch in text)
+        {
+            a = StableHash.Append(a, ch);
+            b = StableHash.Append(b, ch);
+            c = StableHash.Append(c, ch);
+            d = StableHash.Append(d, ch);
+        }
+    }
+
     private void Add(ReadOnlySpan<char> token)
     {
         if (Count == _starts.Length)
@@ -203,6 +263,10 @@ internal sealed class TokenList
             Array.Resize(ref _starts, Count * 2);
             Array.Resize(ref _lengths, Count * 2);
             Array.Resize(ref _negated, Count * 2);
+            Array.Resize(ref _unigram, Count * 2);
+            Array.Resize(ref _shared, Count * 2);
+            Array.Resize(ref _bigram, Count * 2);
+            Array.Resize(ref _plain, Count * 2);
         }
 
         if (_used + token.Length > _chars.Length)

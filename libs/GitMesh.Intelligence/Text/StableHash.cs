@@ -65,6 +65,8 @@ public static class StableHash
         return state;
     }
 
+    internal static ulong Append(ulong state, char c) => (state ^ c) * FnvPrime;
+
     public static ulong Combine(ulong a, ulong b) => Mix(a ^ (b + 0x9E3779B97F4A7C15UL + (a << 6) + (a >> 2)));
 
     /// <summary>Murmur3 fmix64.</summary>
