@@ -13,6 +13,7 @@ public sealed class DefaultSignalClassifier : ISignalClassifier
 {
     private static readonly Lazy<DefaultSignalClassifier> LazyShared = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly int[] _intentOrder;
+    private readonly int[] _sentimentOrder;
 
     public DefaultSignalClassifier(TextClassifierModel intentModel, TextClassifierModel sentimentModel)
     {
@@ -21,10 +22,7 @@ public sealed class DefaultSignalClassifier : ISignalClassifier
         _intentOrder = new[] { "bug", "feature", "question" }
             .Select(l => IndexOfLabel(intentModel.Labels, l, l == "feature" ? "feature_request" : l))
             .ToArray();
-        foreach (var l in LabelNames.Sentiments)
-        {
-            IndexOfLabel(sentimentModel.Labels, l, l);
-        }
+        _sentimentOrder = LabelNames.Sentiments.Select(l => IndexOfLabel(sentimentModel.Labels, l, l)).ToArray();
     }
 
     /// <summary>The embedded default models, loaded on first use (~0.2 s).</summary>
@@ -77,7 +75,8 @@ public sealed class DefaultSignalClassifier : ISignalClassifier
 
     private float[] PredictBaseIntent(SignalText text, Text.StructuralCueSet? cues)
     {
-        var p = IntentModel.PredictProbabilities(text, cues);
+        Span<float> p = stackalloc float[IntentModel.Labels.Count];
+        IntentModel.PredictProbabilities(text, cues, p);
         return [p[_intentOrder[0]], p[_intentOrder[1]], p[_intentOrder[2]]];
     }
 
@@ -85,8 +84,15 @@ public sealed class DefaultSignalClassifier : ISignalClassifier
     public double[] PredictSentiment(SignalText text)
     {
         var prose = new SignalText(null, Text.Prose.Extract(text.Title + "\n" + text.Body));
-        var p = SentimentModel.PredictProbabilities(prose);
-        return LabelNames.Sentiments.Select(l => (double)p[IndexOfLabel(SentimentModel.Labels, l, l)]).ToArray();
+        Span<float> p = stackalloc float[SentimentModel.Labels.Count];
+        SentimentModel.PredictProbabilities(prose, null, p);
+        var result = new double[_sentimentOrder.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = p[_sentimentOrder[i]];
+        }
+
+        return result;
     }
 
     /// <summary>Builds a workspace correction model, recording this classifier's own predictions for the leave-one-out report.</summary>

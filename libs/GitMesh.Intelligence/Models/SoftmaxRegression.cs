@@ -50,12 +50,45 @@ public sealed class SoftmaxRegression
         return scores;
     }
 
+    /// <summary><see cref="Scores(SparseVector)"/> over parallel index/value spans, into <paramref name="scores"/> (length <see cref="Classes"/>).</summary>
+    public void Scores(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> scores)
+    {
+        if (indices.Length != values.Length || scores.Length != Classes)
+        {
+            throw new ArgumentException("Indices and values must have the same length, scores one entry per class.");
+        }
+
+        Bias.CopyTo(scores);
+        var weights = Weights;
+        for (var k = 0; k < indices.Length; k++)
+        {
+            var row = weights.AsSpan(indices[k] * Classes, Classes);
+            var v = values[k];
+            for (var c = 0; c < row.Length; c++)
+            {
+                scores[c] += row[c] * v;
+            }
+        }
+    }
+
     public float[] PredictProbabilities(SparseVector x) => Softmax(Scores(x));
 
     public static float[] Softmax(float[] scores)
     {
-        var max = scores.Max();
         var p = new float[scores.Length];
+        Softmax(scores, p);
+        return p;
+    }
+
+    /// <summary>Softmax of <paramref name="scores"/> into <paramref name="p"/> (may be the same span).</summary>
+    public static void Softmax(ReadOnlySpan<float> scores, Span<float> p)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var s in scores)
+        {
+            max = Math.Max(max, s);
+        }
+
         float sum = 0;
         for (var c = 0; c < scores.Length; c++)
         {
@@ -67,8 +100,6 @@ public sealed class SoftmaxRegression
         {
             p[c] /= sum;
         }
-
-        return p;
     }
 
     /// <summary>Deterministic full-batch training (L-BFGS). Features are remapped to the ones present in the data, so memory is O(distinct features), not O(2^bits).</summary>

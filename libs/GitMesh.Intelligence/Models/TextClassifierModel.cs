@@ -13,13 +13,22 @@ public sealed class TextClassifierModel
     private const int FormatVersion = 1;
     private static readonly byte[] Magic = "GMTC"u8.ToArray();
 
+    /// <summary>IDF and weights packed for prediction; <see cref="Idf"/> and <see cref="Regression"/> stay the source of truth.</summary>
+    private readonly FeatureRowTable _table;
+
     public TextClassifierModel(FeatureOptions options, IReadOnlyList<string> labels, float[] idf, SoftmaxRegression regression)
     {
+        if (labels.Count != regression.Classes || idf.Length != options.Dimension || regression.Dimension != options.Dimension)
+        {
+            throw new ArgumentException($"Model parts disagree: {labels.Count} labels, {regression.Classes} classes, {idf.Length} IDF entries, {regression.Dimension} weight rows, feature space {options.Dimension}.");
+        }
+
         Options = options;
         Labels = labels;
         Idf = idf;
         Regression = regression;
         Extractor = new FeatureExtractor(options);
+        _table = new FeatureRowTable(idf, regression.Weights, regression.Classes);
     }
 
     public FeatureOptions Options { get; }
@@ -31,7 +40,27 @@ public sealed class TextClassifierModel
     public SparseVector Featurize(SignalText text, StructuralCueSet? cues = null) => Extractor.Transform(text, Idf, cues);
 
     /// <param name="cues">Precomputed cues of the same text, to avoid detecting them twice.</param>
-    public float[] PredictProbabilities(SignalText text, StructuralCueSet? cues = null) => Regression.PredictProbabilities(Featurize(text, cues));
+    public float[] PredictProbabilities(SignalText text, StructuralCueSet? cues = null)
+    {
+        var p = new float[Labels.Count];
+        PredictProbabilities(text, cues, p);
+        return p;
+    }
+
+    /// <summary>Same as <see cref="PredictProbabilities(SignalText, StructuralCueSet?)"/>, scoring the per-thread feature buffer directly (no vector is built).</summary>
+    public void PredictProbabilities(SignalText text, StructuralCueSet? cues, Span<float> probabilities)
+    {
+        if (probabilities.Length != Labels.Count)
+        {
+            throw new ArgumentException($"Expected room for {Labels.Count} probabilities, got {probabilities.Length}.", nameof(probabilities));
+        }
+
+        var scratch = FeatureScratch.Current;
+        var n = Extractor.Featurize(text, _table, cues, scratch);
+        Regression.Bias.CopyTo(probabilities);
+        _table.AddScores(scratch.VectorRows.AsSpan(0, n), scratch.VectorValues.AsSpan(0, n), probabilities);
+        SoftmaxRegression.Softmax(probabilities, probabilities);
+    }
 
     public string PredictLabel(SignalText text)
     {

@@ -1,53 +1,72 @@
-using System.Text;
-
 namespace GitMesh.Intelligence.Text;
 
 /// <summary>
 /// Turns a signal into a sparse TF-IDF vector via feature hashing: word unigrams and bigrams (title prefixed
 /// separately), character n-grams, plus <see cref="StructuralCues"/> and optional sentiment cues. Term frequency
 /// is sublinear (1 + ln tf), the text part is L2-normalised, and cue features are appended at a fixed scale.
-/// Thread-safe: holds no mutable state.
+/// Thread-safe: holds no mutable state (working memory is per thread, see <see cref="FeatureScratch"/>).
 /// </summary>
-public sealed class FeatureExtractor(FeatureOptions options)
+/// <remarks>
+/// Classification runs on every ingested signal, so the hot path hashes tokens straight from a character buffer
+/// instead of building strings ("neg_" + token, prefixed keys) and accumulates into a reusable open-addressing
+/// table. Feature indices, their order and the float arithmetic are exactly those of the original string- and
+/// dictionary-based implementation (kept as a reference in the tests), so existing model files predict the
+/// same probabilities bit for bit.
+/// </remarks>
+public sealed class FeatureExtractor
 {
-    public FeatureOptions Options { get; } = options;
+    internal const int MaxCueFeatures = StructuralCueSet.MaxFeatures + 8;
 
-    private int Mask => Options.Dimension - 1;
+    /// <summary>MathF.Log of small whole counts (most terms occur once or twice), the same floats MathF.Log returns.</summary>
+    private static readonly float[] LogOfCount = Enumerable.Range(0, 64).Select(c => MathF.Log(c)).ToArray();
+    private readonly int _mask;
+    private readonly ulong _title;
+    private readonly ulong _body;
+    private readonly ulong _word;
+    private readonly ulong _titleBigram;
+    private readonly ulong _bodyBigram;
+    private readonly ulong _wordBigram;
+    private readonly ulong _titleCharSeed;
+    private readonly ulong _bodyCharSeed;
 
-    /// <summary>Raw term counts (text features only) keyed by hashed index.</summary>
+    public FeatureExtractor(FeatureOptions options)
+    {
+        if (options.HashBits is < 1 or > 30)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.HashBits, "HashBits must be between 1 and 30.");
+        }
+
+        if (options.CharMin > 0 && options.CharMax < options.CharMin)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CharMax, "CharMax must not be below CharMin.");
+        }
+
+        Options = options;
+        _mask = options.Dimension - 1;
+        _title = StableHash.PrefixState("t");
+        _body = StableHash.PrefixState("b");
+        _word = StableHash.PrefixState("w");
+        _titleBigram = StableHash.PrefixState("t2");
+        _bodyBigram = StableHash.PrefixState("b2");
+        _wordBigram = StableHash.PrefixState("w2");
+        _titleCharSeed = StableHash.SeedState(StableHash.Hash("ct"));
+        _bodyCharSeed = StableHash.SeedState(StableHash.Hash("cb"));
+    }
+
+    public FeatureOptions Options { get; }
+
+    /// <summary>Raw term counts (text features only) keyed by hashed index, in first-occurrence order.</summary>
     public Dictionary<int, float> CountTerms(SignalText text)
     {
-        var counts = new Dictionary<int, float>(256);
-        var title = text.Title ?? string.Empty;
-        var body = text.BodyWithCode;
-        var bodyWords = body.Length > Options.MaxBodyChars ? body.AsSpan(0, Options.MaxBodyChars) : body.AsSpan();
-
-        var titleTokens = Tokenizer.Tokenize(title);
-        var bodyTokens = Tokenizer.Tokenize(bodyWords);
-        if (Options.SentimentCues)
+        var scratch = FeatureScratch.Current;
+        CountTerms(text, scratch, null);
+        var terms = scratch.Terms;
+        var counts = new Dictionary<int, float>(terms.Count);
+        var values = terms.Values;
+        var i = 0;
+        foreach (var k in terms.Keys)
         {
-            MarkNegation(titleTokens);
-            MarkNegation(bodyTokens);
-        }
-
-        if (Options.SeparateTitle)
-        {
-            AddWords(counts, titleTokens, "t");
-            AddWords(counts, bodyTokens, "b");
-            // Shared unprefixed unigrams let title and body evidence reinforce each other.
-            AddUnigrams(counts, titleTokens, "w");
-            AddUnigrams(counts, bodyTokens, "w");
-        }
-        else
-        {
-            titleTokens.AddRange(bodyTokens);
-            AddWords(counts, titleTokens, "w");
-        }
-
-        if (Options.CharMin > 0)
-        {
-            AddCharNgrams(counts, title, "ct");
-            AddCharNgrams(counts, body.Length > Options.MaxCharNgramChars ? body[..Options.MaxCharNgramChars] : body, "cb");
+            counts[k] = values[i++];
         }
 
         return counts;
@@ -56,166 +75,304 @@ public sealed class FeatureExtractor(FeatureOptions options)
     /// <summary>Full feature vector: IDF-weighted, normalised text features plus cue features.</summary>
     public SparseVector Transform(SignalText text, float[] idf, StructuralCueSet? cues = null)
     {
-        var counts = CountTerms(text);
-        var map = new Dictionary<int, float>(counts.Count + 32);
-        double norm = 0;
-        foreach (var (k, c) in counts)
+        var scratch = FeatureScratch.Current;
+        var count = Featurize(text, idf, cues, scratch);
+        return new SparseVector(scratch.VectorIndices.AsSpan(0, count).ToArray(), scratch.VectorValues.AsSpan(0, count).ToArray());
+    }
+
+    /// <summary>
+    /// Builds the <see cref="Transform"/> vector into <see cref="FeatureScratch.VectorIndices"/> /
+    /// <see cref="FeatureScratch.VectorValues"/> of <paramref name="scratch"/> and returns its length.
+    /// </summary>
+    internal int Featurize(SignalText text, float[] idf, StructuralCueSet? cues, FeatureScratch scratch)
+    {
+        if (idf.Length != Options.Dimension)
         {
-            var w = idf[k];
+            throw new ArgumentException($"IDF table has {idf.Length} entries, the feature space {Options.Dimension}.", nameof(idf));
+        }
+
+        var source = new DenseIdf(idf);
+        return Featurize(text, ref source, cues, scratch);
+    }
+
+    /// <summary>
+    /// As <see cref="Featurize(SignalText, float[], StructuralCueSet?, FeatureScratch)"/>, also recording each
+    /// entry's row in <paramref name="table"/> in <see cref="FeatureScratch.VectorRows"/> for direct scoring.
+    /// </summary>
+    internal int Featurize(SignalText text, FeatureRowTable table, StructuralCueSet? cues, FeatureScratch scratch)
+    {
+        if (table.Dimension != Options.Dimension)
+        {
+            throw new ArgumentException($"Feature table has {table.Dimension} entries, the feature space {Options.Dimension}.", nameof(table));
+        }
+
+        var source = new TableIdf(table);
+        return Featurize(text, ref source, cues, scratch);
+    }
+
+    private int Featurize<TIdf>(SignalText text, ref TIdf idf, StructuralCueSet? cues, FeatureScratch scratch)
+        where TIdf : struct, IIdfSource
+    {
+        // Terms the model has no row for are dropped below anyway; not counting them saves most of the table work.
+        CountTerms(text, scratch, idf.Filter);
+        var terms = scratch.Terms;
+        scratch.EnsureVector(terms.Count + MaxCueFeatures);
+        var keys = terms.Keys;
+        var counts = terms.Values;
+        var indices = scratch.VectorIndices;
+        var values = scratch.VectorValues;
+        var rows = scratch.VectorRows;
+        var keptIndexOf = scratch.KeptIndexOf;
+        var n = 0;
+        double norm = 0;
+        for (var p = 0; p < keys.Length; p++)
+        {
+            var k = keys[p];
+            var w = idf.Idf(k, out var row);
             if (w <= 0)
             {
+                keptIndexOf[p] = -1;
                 continue;
             }
 
-            var v = (1f + MathF.Log(c)) * w;
-            map[k] = v;
+            var c = counts[p];
+            var v = (1f + (c < LogOfCount.Length ? LogOfCount[(int)c] : MathF.Log(c))) * w;
+            keptIndexOf[p] = n;
+            indices[n] = k;
+            values[n] = v;
+            rows[n] = row;
+            n++;
             norm += v * v;
         }
 
-        var vector = SparseVector.FromDictionaryUnsorted(map);
         if (norm > 0)
         {
             var inv = (float)(1 / Math.Sqrt(norm));
-            for (var i = 0; i < vector.Values.Length; i++)
+            for (var i = 0; i < n; i++)
             {
-                vector.Values[i] *= inv;
+                values[i] *= inv;
             }
         }
 
-        var cueFeatures = CueFeatures(text, cues).ToList();
-        if (cueFeatures.Count == 0)
-        {
-            return vector;
-        }
+        var cueFeatures = scratch.CueFeatures.AsSpan();
+        var cueCount = WriteCueFeatures(text, cues, scratch, cueFeatures);
 
-        // Cue features are few; rebuild with them appended (merging into a colliding text feature if any).
-        var merged = new Dictionary<int, float>(vector.Count + cueFeatures.Count);
-        for (var i = 0; i < vector.Count; i++)
-        {
-            merged[vector.Indices[i]] = vector.Values[i];
-        }
-
-        foreach (var (name, value) in cueFeatures)
+        // A cue whose index collides with a kept text feature adds to it; otherwise it is appended.
+        foreach (var (name, value) in cueFeatures[..cueCount])
         {
             var k = Index("cue", name);
-            merged[k] = merged.GetValueOrDefault(k) + (value * Options.CueWeight);
+            var p = terms.GetOrAdd(k, out var added);
+            if (added)
+            {
+                keptIndexOf[p] = -1;
+            }
+
+            var at = keptIndexOf[p];
+            if (at < 0)
+            {
+                at = n++;
+                keptIndexOf[p] = at;
+                indices[at] = k;
+                values[at] = 0f;
+                idf.Idf(k, out rows[at]);
+            }
+
+            values[at] += value * Options.CueWeight;
         }
 
-        return SparseVector.FromDictionaryUnsorted(merged);
+        return n;
     }
 
     public IEnumerable<(string Name, float Value)> CueFeatures(SignalText text, StructuralCueSet? cues = null)
     {
+        var features = new (string Name, float Value)[MaxCueFeatures];
+        return features[..WriteCueFeatures(text, cues, FeatureScratch.Current, features)];
+    }
+
+    public int Index(string prefix, ReadOnlySpan<char> term) => (int)(StableHash.Hash(prefix, term) & (ulong)_mask);
+
+    private int WriteCueFeatures(SignalText text, StructuralCueSet? cues, FeatureScratch scratch, Span<(string Name, float Value)> dest)
+    {
+        var n = 0;
         if (Options.Structural)
         {
-            foreach (var f in (cues ?? StructuralCues.Detect(text.Title, text.BodyWithCode)).AsFeatures())
-            {
-                yield return f;
-            }
+            n += (cues ?? StructuralCues.Detect(text.Title, text.BodyWithCode)).WriteFeatures(dest);
         }
 
         if (Options.SentimentCues)
         {
-            foreach (var f in SentimentCueFeatures(text))
-            {
-                yield return f;
-            }
+            n += WriteSentimentCues(text, scratch, dest[n..]);
         }
 
-        yield return ("bias_feature", 1f);
+        dest[n++] = ("bias_feature", 1f);
+        return n;
     }
 
-    private static IEnumerable<(string Name, float Value)> SentimentCueFeatures(SignalText text)
+    private int WriteSentimentCues(SignalText text, FeatureScratch scratch, Span<(string Name, float Value)> dest)
     {
-        var combined = text.Combined;
+        var combined = text.Combined.AsSpan();
         if (combined.Length > StructuralCues.MaxScannedChars)
         {
             combined = combined[..StructuralCues.MaxScannedChars];
         }
 
-        var tokens = Tokenizer.Tokenize(combined);
-        MarkNegation(tokens);
-        int pos = 0, neg = 0;
-        foreach (var t in tokens)
+        // Without a title or code, "\n" + body tokenises exactly like the body CountTerms just tokenised (and
+        // negation-marked), as long as the body was not cut short there.
+        var body = text.Body ?? string.Empty;
+        var tokens = scratch.BodyTokens;
+        if (!string.IsNullOrEmpty(text.Title) || !string.IsNullOrEmpty(text.Code) || body.Length > Options.MaxBodyChars
+            || combined.Length != body.Length + 1)
         {
-            var negated = t.StartsWith("neg_", StringComparison.Ordinal);
-            var p = SentimentLexicon.Polarity(negated ? t[4..] : t);
-            if (negated)
+            tokens = scratch.CueTokens;
+            tokens.Fill(combined);
+            tokens.MarkNegation();
+        }
+
+        int pos = 0, neg = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var t = tokens[i];
+            int p;
+            if (tokens.IsNegated(i))
             {
-                p = -p;
+                // "neg_" + t: the prefix is stripped once, and the polarity flipped.
+                p = -SentimentLexicon.Polarity(t);
+            }
+            else if (t.StartsWith("neg_", StringComparison.Ordinal))
+            {
+                p = -SentimentLexicon.Polarity(t[4..]);
+            }
+            else
+            {
+                p = SentimentLexicon.Polarity(t);
             }
 
             if (p > 0) pos++;
             else if (p < 0) neg++;
         }
 
-        if (pos > 0) yield return ("lex_pos", MathF.Log(1 + pos));
-        if (neg > 0) yield return ("lex_neg", MathF.Log(1 + neg));
-        if (pos > neg) yield return ("lex_pos_dominant", 1f);
-        if (neg > pos) yield return ("lex_neg_dominant", 1f);
-        var exclamations = combined.Count(c => c == '!');
-        if (exclamations > 0) yield return ("exclamation", MathF.Log(1 + exclamations));
+        var n = 0;
+        if (pos > 0) dest[n++] = ("lex_pos", MathF.Log(1 + pos));
+        if (neg > 0) dest[n++] = ("lex_neg", MathF.Log(1 + neg));
+        if (pos > neg) dest[n++] = ("lex_pos_dominant", 1f);
+        if (neg > pos) dest[n++] = ("lex_neg_dominant", 1f);
+        var exclamations = combined.Count('!');
+        if (exclamations > 0) dest[n++] = ("exclamation", MathF.Log(1 + exclamations));
         if (combined.Contains(":)", StringComparison.Ordinal) || combined.Contains(":-)", StringComparison.Ordinal)
             || combined.Contains(":D", StringComparison.Ordinal) || combined.Contains(";)", StringComparison.Ordinal))
         {
-            yield return ("emoticon_pos", 1f);
+            dest[n++] = ("emoticon_pos", 1f);
         }
 
         if (combined.Contains(":(", StringComparison.Ordinal) || combined.Contains(":-(", StringComparison.Ordinal))
         {
-            yield return ("emoticon_neg", 1f);
+            dest[n++] = ("emoticon_neg", 1f);
         }
 
-        var shouting = combined.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Count(w => w.Length > 2 && w.All(ch => char.IsUpper(ch)));
-        if (shouting > 0) yield return ("shouting", MathF.Log(1 + shouting));
+        var shouting = CountShoutedWords(combined);
+        if (shouting > 0) dest[n++] = ("shouting", MathF.Log(1 + shouting));
+        return n;
     }
 
-    /// <summary>Prefixes the three tokens after a negator with "neg_", so "not good" and "good" are different features.</summary>
-    private static void MarkNegation(List<string> tokens)
+    /// <summary>Space-separated words longer than two characters that are all upper case.</summary>
+    private static int CountShoutedWords(ReadOnlySpan<char> text)
     {
-        var scope = 0;
-        for (var i = 0; i < tokens.Count; i++)
+        var count = 0;
+        foreach (var range in text.Split(' '))
         {
-            if (SentimentLexicon.IsNegator(tokens[i]))
+            var word = text[range];
+            if (word.Length <= 2)
             {
-                scope = 3;
                 continue;
             }
 
-            if (scope > 0)
+            var upper = true;
+            foreach (var ch in word)
             {
-                tokens[i] = "neg_" + tokens[i];
-                scope--;
+                if (!char.IsUpper(ch))
+                {
+                    upper = false;
+                    break;
+                }
+            }
+
+            if (upper)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private void CountTerms(SignalText text, FeatureScratch scratch, ulong[]? only)
+    {
+        var terms = scratch.Terms;
+        terms.Clear(only);
+        var title = text.Title ?? string.Empty;
+        var body = text.BodyWithCode;
+        var bodyWords = body.Length > Options.MaxBodyChars ? body.AsSpan(0, Options.MaxBodyChars) : body.AsSpan();
+
+        var titleTokens = scratch.TitleTokens;
+        var bodyTokens = scratch.BodyTokens;
+        titleTokens.Fill(title);
+        bodyTokens.Fill(bodyWords);
+        if (Options.SentimentCues)
+        {
+            titleTokens.MarkNegation();
+            bodyTokens.MarkNegation();
+        }
+
+        if (Options.SeparateTitle)
+        {
+            titleTokens.Hash(_title, _word, _titleBigram);
+            bodyTokens.Hash(_body, _word, _bodyBigram);
+            AddWords(terms, titleTokens, null);
+            AddWords(terms, bodyTokens, null);
+            // Shared unprefixed unigrams let title and body evidence reinforce each other.
+            AddUnigrams(terms, titleTokens);
+            AddUnigrams(terms, bodyTokens);
+        }
+        else
+        {
+            titleTokens.Hash(_word, _word, _wordBigram);
+            bodyTokens.Hash(_word, _word, _wordBigram);
+            AddWords(terms, titleTokens, bodyTokens);
+        }
+
+        if (Options.CharMin > 0)
+        {
+            AddCharNgrams(terms, title, _titleCharSeed, scratch);
+            AddCharNgrams(terms, body.Length > Options.MaxCharNgramChars ? body.AsSpan(0, Options.MaxCharNgramChars) : body, _bodyCharSeed, scratch);
+        }
+    }
+
+    private void AddUnigrams(FeatureAccumulator terms, TokenList tokens)
+    {
+        foreach (var h in tokens.SharedHashes)
+        {
+            terms.Increment((int)(h & (ulong)_mask));
+        }
+    }
+
+    /// <summary>Unigrams and bigrams over <paramref name="first"/> followed by <paramref name="second"/> as one sequence.</summary>
+    private void AddWords(FeatureAccumulator terms, TokenList first, TokenList? second)
+    {
+        var total = first.Count + (second?.Count ?? 0);
+        for (var j = 0; j < total; j++)
+        {
+            var (list, i) = j < first.Count ? (first, j) : (second!, j - first.Count);
+            terms.Increment((int)(list.UnigramHashes[i] & (ulong)_mask));
+            if (Options.WordBigrams && j + 1 < total)
+            {
+                var (nextList, next) = j + 1 < first.Count ? (first, j + 1) : (second!, j + 1 - first.Count);
+                var h = StableHash.Combine(list.BigramHashes[i], nextList.PlainHashes[next]);
+                terms.Increment((int)(h & (ulong)_mask));
             }
         }
     }
 
-    public int Index(string prefix, ReadOnlySpan<char> term) => (int)(StableHash.Hash(prefix, term) & (ulong)Mask);
-
-    private void AddUnigrams(Dictionary<int, float> counts, List<string> tokens, string prefix)
-    {
-        foreach (var t in tokens)
-        {
-            Add(counts, Index(prefix, t));
-        }
-    }
-
-    private void AddWords(Dictionary<int, float> counts, List<string> tokens, string prefix)
-    {
-        var bigramPrefix = prefix + "2";
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            Add(counts, Index(prefix, tokens[i]));
-            if (Options.WordBigrams && i + 1 < tokens.Count)
-            {
-                var h = StableHash.Combine(StableHash.Hash(bigramPrefix, tokens[i]), StableHash.Hash(tokens[i + 1]));
-                Add(counts, (int)(h & (ulong)Mask));
-            }
-        }
-    }
-
-    private void AddCharNgrams(Dictionary<int, float> counts, string text, string prefix)
+    private void AddCharNgrams(FeatureAccumulator terms, ReadOnlySpan<char> text, ulong seedState, FeatureScratch scratch)
     {
         if (text.Length == 0)
         {
@@ -223,8 +380,9 @@ public sealed class FeatureExtractor(FeatureOptions options)
         }
 
         // Lower-case and collapse whitespace so layout does not create spurious n-grams.
-        var sb = new StringBuilder(text.Length + 2);
-        sb.Append(' ');
+        var buffer = scratch.CharsFor(text.Length + 2);
+        var length = 0;
+        buffer[length++] = ' ';
         var lastSpace = true;
         foreach (var c in text)
         {
@@ -232,35 +390,74 @@ public sealed class FeatureExtractor(FeatureOptions options)
             {
                 if (!lastSpace)
                 {
-                    sb.Append(' ');
+                    buffer[length++] = ' ';
                     lastSpace = true;
                 }
             }
             else
             {
-                sb.Append(char.ToLowerInvariant(c));
+                buffer[length++] = char.ToLowerInvariant(c);
                 lastSpace = false;
             }
         }
 
         if (!lastSpace)
         {
-            sb.Append(' ');
+            buffer[length++] = ' ';
         }
 
-        var s = sb.ToString();
-        var seed = StableHash.Hash(prefix);
-        for (var n = Options.CharMin; n <= Options.CharMax; n++)
+        // One pass extends each start position's FNV state from CharMin to CharMax characters; the counts are
+        // then added n by n, the order the features were always inserted in.
+        var min = Options.CharMin;
+        var max = Options.CharMax;
+        var hashes = scratch.HashesFor((max - min + 1) * length);
+        for (var i = 0; i + min <= length; i++)
         {
-            for (var i = 0; i + n <= s.Length; i++)
+            var state = StableHash.Append(seedState, buffer.AsSpan(i, min - 1));
+            for (var n = min; n <= max && i + n <= length; n++)
             {
-                Add(counts, (int)(StableHash.Hash(s.AsSpan(i, n), seed) & (ulong)Mask));
+                state = StableHash.Append(state, buffer[i + n - 1]);
+                hashes[((n - min) * length) + i] = StableHash.Mix(state);
+            }
+        }
+
+        for (var n = min; n <= max; n++)
+        {
+            var row = hashes.AsSpan((n - min) * length, Math.Max(0, length - n + 1));
+            foreach (var h in row)
+            {
+                terms.Increment((int)(h & (ulong)_mask));
             }
         }
     }
 
-    private static void Add(Dictionary<int, float> counts, int index)
+    private interface IIdfSource
     {
-        counts[index] = counts.GetValueOrDefault(index) + 1f;
+        /// <summary>Bitset of the terms that can have a non-zero IDF, or null.</summary>
+        ulong[]? Filter { get; }
+
+        float Idf(int k, out int row);
+    }
+
+    private readonly struct DenseIdf(float[] idf) : IIdfSource
+    {
+        public ulong[]? Filter => null;
+
+        public float Idf(int k, out int row)
+        {
+            row = -1;
+            return idf[k];
+        }
+    }
+
+    private readonly struct TableIdf(FeatureRowTable table) : IIdfSource
+    {
+        public ulong[]? Filter => table.Present;
+
+        public float Idf(int k, out int row)
+        {
+            row = table.RowOf(k);
+            return row < 0 ? 0f : table.Rows[row];
+        }
     }
 }

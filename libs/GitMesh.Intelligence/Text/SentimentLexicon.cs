@@ -32,10 +32,19 @@ public static class SentimentLexicon
         "not", "no", "never", "dont", "doesnt", "didnt", "isnt", "wasnt", "cant", "cannot", "wont", "without", "nothing", "neither", "nor", "hardly",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> PositiveSpans = Positive.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> NegativeSpans = Negative.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> NegatorSpans = Negators.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static bool IsNegator(string token) => Negators.Contains(token);
+
+    public static bool IsNegator(ReadOnlySpan<char> token) => NegatorSpans.Contains(token);
 
     // Technical words (error, crash, fail, broken, issue) are deliberately absent: a polite bug report is not negative.
 
     /// <summary>+1 for positive, -1 for negative, 0 otherwise.</summary>
     public static int Polarity(string token) => Positive.Contains(token) ? 1 : Negative.Contains(token) ? -1 : 0;
+
+    /// <inheritdoc cref="Polarity(string)"/>
+    public static int Polarity(ReadOnlySpan<char> token) => PositiveSpans.Contains(token) ? 1 : NegativeSpans.Contains(token) ? -1 : 0;
 }

@@ -43,6 +43,30 @@ public static class StableHash
         return Mix(h);
     }
 
+    /// <summary>FNV state after <paramref name="prefix"/> and the separator, as used by <see cref="Hash(ReadOnlySpan{char}, ReadOnlySpan{char})"/>; continue with <see cref="Append"/> and finish with <see cref="Mix"/>.</summary>
+    internal static ulong PrefixState(ReadOnlySpan<char> prefix)
+    {
+        var h = Append(FnvOffset, prefix);
+        h ^= 0x1F;
+        return h * FnvPrime;
+    }
+
+    /// <summary>FNV state of a seeded hash before any text, as used by <see cref="Hash(ReadOnlySpan{char}, ulong)"/>.</summary>
+    internal static ulong SeedState(ulong seed) => FnvOffset ^ seed;
+
+    internal static ulong Append(ulong state, ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            state ^= c;
+            state *= FnvPrime;
+        }
+
+        return state;
+    }
+
+    internal static ulong Append(ulong state, char c) => (state ^ c) * FnvPrime;
+
     public static ulong Combine(ulong a, ulong b) => Mix(a ^ (b + 0x9E3779B97F4A7C15UL + (a << 6) + (a >> 2)));
 
     /// <summary>Murmur3 fmix64.</summary>

@@ -19,29 +19,41 @@ public sealed record StructuralCueSet(
     bool EnvironmentSection,
     int BodyLength)
 {
+    /// <summary>Upper bound of <see cref="WriteFeatures"/> entries.</summary>
+    internal const int MaxFeatures = 14;
+
     /// <summary>The cues as named feature values for a linear model (counts are log-scaled so one long body cannot dominate).</summary>
     public IEnumerable<(string Name, float Value)> AsFeatures()
     {
-        if (StackTrace) yield return ("stack_trace", 1f);
-        if (StepsToReproduce) yield return ("steps_to_reproduce", 1f);
-        if (ExpectedActual) yield return ("expected_actual", 1f);
-        if (TitleIsQuestion) yield return ("title_question", 1f);
-        if (QuestionMarks > 0) yield return ("question_marks", MathF.Log(1 + QuestionMarks));
-        if (CodeBlock) yield return ("code_block", 1f);
-        if (VersionString) yield return ("version_string", 1f);
-        if (FeatureRequestPhrase) yield return ("feature_phrase", 1f);
-        if (ErrorWords) yield return ("error_words", 1f);
-        if (BugTemplate) yield return ("bug_template", 1f);
-        if (FeatureTemplate) yield return ("feature_template", 1f);
-        if (QuestionPhrase) yield return ("question_phrase", 1f);
-        if (EnvironmentSection) yield return ("environment_section", 1f);
-        yield return (BodyLength switch
+        var features = new (string Name, float Value)[MaxFeatures];
+        return features[..WriteFeatures(features)];
+    }
+
+    /// <summary>Writes <see cref="AsFeatures"/> into <paramref name="dest"/> (at least <see cref="MaxFeatures"/> long) and returns the count.</summary>
+    internal int WriteFeatures(Span<(string Name, float Value)> dest)
+    {
+        var n = 0;
+        if (StackTrace) dest[n++] = ("stack_trace", 1f);
+        if (StepsToReproduce) dest[n++] = ("steps_to_reproduce", 1f);
+        if (ExpectedActual) dest[n++] = ("expected_actual", 1f);
+        if (TitleIsQuestion) dest[n++] = ("title_question", 1f);
+        if (QuestionMarks > 0) dest[n++] = ("question_marks", MathF.Log(1 + QuestionMarks));
+        if (CodeBlock) dest[n++] = ("code_block", 1f);
+        if (VersionString) dest[n++] = ("version_string", 1f);
+        if (FeatureRequestPhrase) dest[n++] = ("feature_phrase", 1f);
+        if (ErrorWords) dest[n++] = ("error_words", 1f);
+        if (BugTemplate) dest[n++] = ("bug_template", 1f);
+        if (FeatureTemplate) dest[n++] = ("feature_template", 1f);
+        if (QuestionPhrase) dest[n++] = ("question_phrase", 1f);
+        if (EnvironmentSection) dest[n++] = ("environment_section", 1f);
+        dest[n++] = (BodyLength switch
         {
             0 => "body_empty",
             < 200 => "body_short",
             < 1500 => "body_medium",
             _ => "body_long",
         }, 1f);
+        return n;
     }
 }
 
@@ -66,7 +78,7 @@ public static partial class StructuralCues
         }
 
         return new StructuralCueSet(
-            StackTrace: StackTraceRegex().IsMatch(b),
+            StackTrace: HasStackTrace(b),
             StepsToReproduce: StepsRegex().IsMatch(all),
             ExpectedActual: ExpectedActualRegex().IsMatch(b),
             TitleIsQuestion: title.TrimEnd().EndsWith('?') || QuestionStartRegex().IsMatch(title),
@@ -83,10 +95,29 @@ public static partial class StructuralCues
             BodyLength: body.Length);
     }
 
-    [GeneratedRegex(@"(^\s*at [\w$.<>]+\(.*\)\s*$)|Traceback \(most recent call last\)|Exception in thread|^\s*File "".+"", line \d+|^\s*#\d+\s+0x[0-9a-f]+|(^|\s)[\w.]+(Exception|Error): |panicked at|Segmentation fault|SIGSEGV|core dumped", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex StackTraceRegex();
+    /// <summary>
+    /// Stack frames (Java/.NET "at …(…)", Python "File …, line n", native "#n 0x…"), crash banners, or an
+    /// "…Exception: " / "…Error: " message. One alternation over all of these had no literal to search for and
+    /// was tried at every position; as separate patterns each is found by a vectorised search or line anchors.
+    /// </summary>
+    private static bool HasStackTrace(string text) =>
+        CrashBannerRegex().IsMatch(text) || ExceptionMessageRegex().IsMatch(text) || StackFrameRegex().IsMatch(text);
 
-    [GeneratedRegex(@"steps to reproduce|repro(duction)? steps|to reproduce|how to reproduce|reproduc(e|ible|tion)|minimal (example|repro)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*at [\w$.<>]+\(.*\)\s*$|^\s*File "".+"", line \d+|^\s*#\d+\s+0x[0-9a-f]+", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex StackFrameRegex();
+
+    [GeneratedRegex(@"Traceback \(most recent call last\)|Exception in thread|panicked at|Segmentation fault|SIGSEGV|core dumped", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CrashBannerRegex();
+
+    // A run of [\w.] that starts a line or follows whitespace and ends in "Exception: " or "Error: " — written as a
+    // lookbehind so the search starts from the literal.
+    [GeneratedRegex(@"(?<=(?:^|\s)[\w.]+)(?:Exception|Error): ", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ExceptionMessageRegex();
+
+    // Same matches as "steps to reproduce|repro(duction)? steps|to reproduce|how to reproduce|reproduc(e|ible|tion)|
+    // minimal (example|repro)" for IsMatch (the longer phrases all contain "reproduce"/"reproduction"), but with
+    // literal prefixes the search can jump to.
+    [GeneratedRegex(@"repro steps|reproduc(?:e|ible|tion)|minimal (?:example|repro)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex StepsRegex();
 
     [GeneratedRegex(@"expected (behaviou?r|result|output)|actual (behaviou?r|result|output)|current behaviou?r|what happened|observed (behaviou?r|result)|\bexpected:|\bactual:|instead of", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

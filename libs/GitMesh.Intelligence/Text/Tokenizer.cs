@@ -1,7 +1,12 @@
 using System.Globalization;
-using System.Text;
 
 namespace GitMesh.Intelligence.Text;
+
+/// <summary>Receives the tokens of <see cref="Tokenizer.Tokenize{TSink}"/>; the span is only valid during the call.</summary>
+internal interface ITokenSink
+{
+    void Add(ReadOnlySpan<char> token);
+}
 
 /// <summary>
 /// Lower-casing, Unicode-aware word tokenizer for developer text.
@@ -27,48 +32,80 @@ public static class Tokenizer
 
     public static void Tokenize(ReadOnlySpan<char> text, List<string> tokens)
     {
-        var sb = new StringBuilder(32);
+        var sink = new ListSink(tokens);
+        Tokenize(text, ref sink);
+    }
+
+    /// <summary>
+    /// The allocation-free core: tokens are lower-cased into a stack buffer and handed to <paramref name="sink"/>
+    /// (a struct, so the JIT specialises the loop per sink). Only the first <see cref="MaxTokenLength"/> + 1
+    /// characters of a run are kept, which is enough to know the run is too long and will be dropped.
+    /// </summary>
+    internal static void Tokenize<TSink>(ReadOnlySpan<char> text, ref TSink sink)
+        where TSink : struct, ITokenSink
+    {
+        Span<char> raw = stackalloc char[MaxTokenLength + 1];
+        Span<char> lower = stackalloc char[MaxTokenLength];
+        var length = 0;
         var hasUpperInside = false;
         var hasUnderscore = false;
         var i = 0;
         while (i < text.Length)
         {
             var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            if (c < 0x80)
             {
-                Flush(sb, tokens, ref hasUpperInside, ref hasUnderscore);
-                var cat = CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, text[i + 1]));
-                if (cat is UnicodeCategory.OtherSymbol or UnicodeCategory.OtherLetter)
+                // ASCII fast path: same decisions as the general code below, without Unicode category lookups.
+                if (char.IsAsciiLetterOrDigit(c))
                 {
-                    tokens.Add(new string([c, text[i + 1]]));
+                    if (char.IsAsciiLetterUpper(c) && length > 0 && char.IsLower(text[i - 1]))
+                    {
+                        hasUpperInside = true;
+                    }
+
+                    Append(raw, ref length, c);
+                    i++;
+                    continue;
+                }
+            }
+            else
+            {
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    Flush(raw, lower, ref length, ref sink, ref hasUpperInside, ref hasUnderscore);
+                    var cat = CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, text[i + 1]));
+                    if (cat is UnicodeCategory.OtherSymbol or UnicodeCategory.OtherLetter)
+                    {
+                        sink.Add(text.Slice(i, 2));
+                    }
+
+                    i += 2;
+                    continue;
                 }
 
-                i += 2;
-                continue;
-            }
-
-            if (IsUnspacedScript(c))
-            {
-                Flush(sb, tokens, ref hasUpperInside, ref hasUnderscore);
-                tokens.Add(char.ToString(c));
-                i++;
-                continue;
-            }
-
-            if (char.IsLetterOrDigit(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark)
-            {
-                if (char.IsUpper(c) && sb.Length > 0 && char.IsLower(text[i - 1]))
+                if (IsUnspacedScript(c))
                 {
-                    hasUpperInside = true;
+                    Flush(raw, lower, ref length, ref sink, ref hasUpperInside, ref hasUnderscore);
+                    sink.Add(text.Slice(i, 1));
+                    i++;
+                    continue;
                 }
 
-                sb.Append(c);
-                i++;
-                continue;
+                if (char.IsLetterOrDigit(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark)
+                {
+                    if (char.IsUpper(c) && length > 0 && char.IsLower(text[i - 1]))
+                    {
+                        hasUpperInside = true;
+                    }
+
+                    Append(raw, ref length, c);
+                    i++;
+                    continue;
+                }
             }
 
             // Joiners inside a word: "don't" -> "dont", "snake_case" kept whole (and split later).
-            if (sb.Length > 0 && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]))
+            if (length > 0 && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]))
             {
                 if (c is '\'' or '\u2019')
                 {
@@ -79,22 +116,33 @@ public static class Tokenizer
                 if (c == '_')
                 {
                     hasUnderscore = true;
-                    sb.Append(c);
+                    Append(raw, ref length, c);
                     i++;
                     continue;
                 }
             }
 
-            Flush(sb, tokens, ref hasUpperInside, ref hasUnderscore);
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.OtherSymbol)
+            Flush(raw, lower, ref length, ref sink, ref hasUpperInside, ref hasUnderscore);
+            if (c >= 0x80 && CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.OtherSymbol)
             {
-                tokens.Add(char.ToString(c));
+                sink.Add(text.Slice(i, 1));
             }
 
             i++;
         }
 
-        Flush(sb, tokens, ref hasUpperInside, ref hasUnderscore);
+        Flush(raw, lower, ref length, ref sink, ref hasUpperInside, ref hasUnderscore);
+    }
+
+    private static void Append(Span<char> raw, ref int length, char c)
+    {
+        if (length < raw.Length)
+        {
+            raw[length] = c;
+        }
+
+        // Keep counting past the buffer: the run is dropped at flush anyway.
+        length++;
     }
 
     private static bool IsUnspacedScript(char c) =>
@@ -104,22 +152,25 @@ public static class Tokenizer
         or >= '\u0E00' and <= '\u0E7F' // Thai
         or >= '\uF900' and <= '\uFAFF'; // compatibility ideographs
 
-    private static void Flush(StringBuilder sb, List<string> tokens, ref bool hasUpperInside, ref bool hasUnderscore)
+    private static void Flush<TSink>(Span<char> buffer, Span<char> lower, ref int length, ref TSink sink, ref bool hasUpperInside, ref bool hasUnderscore)
+        where TSink : struct, ITokenSink
     {
-        if (sb.Length == 0)
+        if (length == 0)
         {
             return;
         }
 
-        if (sb.Length > MaxTokenLength)
+        var upperInside = hasUpperInside;
+        var underscore = hasUnderscore;
+        var tooLong = length > MaxTokenLength;
+        var raw = buffer[..Math.Min(length, buffer.Length)];
+        length = 0;
+        hasUpperInside = hasUnderscore = false;
+        if (tooLong)
         {
-            sb.Clear();
-            hasUpperInside = hasUnderscore = false;
             return;
         }
 
-        var raw = sb.ToString();
-        sb.Clear();
         var allDigits = true;
         foreach (var ch in raw)
         {
@@ -132,13 +183,12 @@ public static class Tokenizer
 
         if (allDigits)
         {
-            tokens.Add(raw.Length > 2 ? NumberToken : raw);
-            hasUpperInside = hasUnderscore = false;
+            sink.Add(raw.Length > 2 ? NumberToken : raw);
             return;
         }
 
-        tokens.Add(raw.ToLowerInvariant());
-        if (hasUpperInside || hasUnderscore)
+        sink.Add(lower[..raw.ToLowerInvariant(lower)]);
+        if (upperInside || underscore)
         {
             var start = 0;
             for (var k = 1; k <= raw.Length; k++)
@@ -150,14 +200,18 @@ public static class Tokenizer
                 {
                     if (k - start > 1)
                     {
-                        tokens.Add(raw[start..k].Trim('_').ToLowerInvariant());
+                        var part = raw[start..k].Trim('_');
+                        sink.Add(lower[..part.ToLowerInvariant(lower)]);
                     }
 
                     start = k < raw.Length && raw[k] == '_' ? k + 1 : k;
                 }
             }
         }
+    }
 
-        hasUpperInside = hasUnderscore = false;
+    private readonly struct ListSink(List<string> tokens) : ITokenSink
+    {
+        public void Add(ReadOnlySpan<char> token) => tokens.Add(token.ToString());
     }
 }
