@@ -1,7 +1,8 @@
 namespace GitMesh.Intelligence.Duplicates;
 
 /// <summary>One retrieved neighbour.</summary>
-public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecision Decision);
+/// <param name="SharedTerms">Distinct terms the query shares with this neighbour's stored vector (the evidence the auto-join rule checks); 0 when unknown.</param>
+public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecision Decision, int SharedTerms = 0);
 
 /// <summary>Candidate-generation limits of <see cref="InMemoryDuplicateIndex"/>. Every limit is a constant, so lookup cost is bounded independently of index size.</summary>
 /// <param name="PostedBodyTerms">Besides all title terms, this many highest-tf·idf body terms of each signal go into the inverted index.</param>
@@ -43,9 +44,11 @@ public sealed class InMemoryDuplicateIndex
     private readonly List<int[]> _docTitles = [];
     private readonly List<float> _docNorms = [];
     private readonly List<long> _docNormN = [];
-    private readonly List<int> _postingHead = [];
-    private readonly ChunkedIntList _postingDoc = new();
-    private readonly ChunkedIntList _postingNext = new();
+    private readonly List<int[]> _postings = [];
+    private readonly List<int> _postingCount = [];
+    private float[] _idf = [];
+    private int _idfFilled;
+    private long _idfN = -1;
     private readonly Dictionary<long, int> _bucketHead = new();
     private readonly ChunkedIntList _bucketDoc = new();
     private readonly ChunkedIntList _bucketNext = new();
@@ -115,16 +118,26 @@ public sealed class InMemoryDuplicateIndex
         _docTitles.Add(titleIds);
         _docNormN.Add(_frequencies.DocumentCount);
 
+        // One contiguous, append-only array per term (oldest first): a query reads the newest postings as one
+        // sequential run instead of chasing a linked list through memory.
         foreach (var termId in PostingTerms(prepared.Vector, stored))
         {
-            while (_postingHead.Count <= termId)
+            while (_postings.Count <= termId)
             {
-                _postingHead.Add(-1);
+                _postings.Add([]);
+                _postingCount.Add(0);
             }
 
-            _postingDoc.Add(doc);
-            _postingNext.Add(_postingHead[termId]);
-            _postingHead[termId] = _postingDoc.Count - 1;
+            var list = _postings[termId];
+            var count = _postingCount[termId];
+            if (count == list.Length)
+            {
+                Array.Resize(ref list, Math.Max(4, list.Length * 2));
+                _postings[termId] = list;
+            }
+
+            list[count] = doc;
+            _postingCount[termId] = count + 1;
         }
 
         foreach (var (band, hash) in prepared.Bands)
@@ -143,7 +156,7 @@ public sealed class InMemoryDuplicateIndex
     public IReadOnlyList<DuplicateCandidate> FindSimilar(PreparedSignal query, int top = 10, string? excludeId = null)
     {
         var n = _frequencies.DocumentCount;
-        if (n == 0)
+        if (n == 0 || top <= 0)
         {
             return [];
         }
@@ -151,60 +164,65 @@ public sealed class InMemoryDuplicateIndex
         var exclude = excludeId is not null && _docById.TryGetValue(excludeId, out var ex) ? ex : -1;
         var scratch = _scratch ??= new Scratch();
         scratch.Reset(_ids.Count);
+        var idf = IdfTable(n);
 
-        // Truncated like stored vectors, so an exact copy scores 1.
-        var vector = Scorer.Truncate(query.Vector, _frequencies);
-        var q = new List<(int Term, double Weight)>(vector.Terms.Length);
-        double qNormSq = 0;
-        for (var i = 0; i < vector.Terms.Length; i++)
-        {
-            var termId = _frequencies.TryGetId(vector.Terms[i]);
-            var df = termId >= 0 ? _frequencies.DocumentFrequency(termId) : 0;
-            var w = vector.Weights[i] * DuplicateScorer.Idf(n, df);
-            qNormSq += w * w;
-            if (termId >= 0)
-            {
-                q.Add((termId, w));
-            }
-        }
-
-        if (qNormSq == 0)
+        // Query weights carry idf twice (once for each side of the dot product), so rescoring needs no logarithms.
+        var (qTerms, qWeights, qNorm) = QueryVector(query, idf, n, scratch);
+        if (qNorm == 0)
         {
             return [];
         }
 
-        q.Sort((a, b) => a.Term.CompareTo(b.Term));
-        var qTerms = q.Select(x => x.Term).ToArray();
-        var qWeights = q.Select(x => x.Weight).ToArray();
-        var qNorm = Math.Sqrt(qNormSq);
-        var qTitle = query.Vector.TitleTerms.Select(_frequencies.TryGetId).ToArray();
-        double qTitleNormSq = 0;
-        foreach (var t in qTitle)
-        {
-            var w = DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(t));
-            qTitleNormSq += w * w;
-        }
-
-        qTitle = qTitle.Where(t => t >= 0).Order().ToArray();
         var blend = Scorer.Options.TitleBlend;
-
-        // (b) inverted index: accumulate the IDF of shared rare terms.
-        var maxDf = Math.Max(2, (int)(_options.MaxDocumentFrequencyFraction * n));
-        var queryPosted = new HashSet<long>(query.Vector.TitleTerms);
-        foreach (var t in query.Vector.Terms.Select((t, i) => (t, w: query.Vector.Weights[i]))
-                     .Where(x => !queryPosted.Contains(x.t))
-                     .OrderByDescending(x => x.w * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(_frequencies.TryGetId(x.t))))
-                     .Take(_options.PostedBodyTerms)
-                     .Select(x => x.t)
-                     .ToList())
+        int[] qTitle = [];
+        double qTitleNormSq = 0;
+        if (blend > 0)
         {
-            queryPosted.Add(t);
+            qTitle = query.Vector.TitleTerms.Select(_frequencies.TryGetId).ToArray();
+            foreach (var t in qTitle)
+            {
+                var w = t >= 0 ? idf[t] : DuplicateScorer.Idf(n, 0);
+                qTitleNormSq += w * w;
+            }
+
+            qTitle = qTitle.Where(t => t >= 0).Order().ToArray();
         }
 
-        foreach (var term in queryPosted)
+        // (b) inverted index: accumulate the IDF of shared rare terms over the newest postings of each term.
+        var maxDf = Math.Max(2, (int)(_options.MaxDocumentFrequencyFraction * n));
+        var posted = scratch.Posted;
+        posted.Clear();
+        foreach (var t in query.Vector.TitleTerms)
         {
-            var termId = _frequencies.TryGetId(term);
-            if (termId < 0 || termId >= _postingHead.Count)
+            posted.Add(_frequencies.TryGetId(t));
+        }
+
+        var ranked = scratch.Ranked;
+        ranked.Clear();
+        var qv = query.Vector;
+        for (var i = 0; i < qv.Terms.Length; i++)
+        {
+            var termId = _frequencies.TryGetId(qv.Terms[i]);
+            if (termId >= 0 && !posted.Contains(termId))
+            {
+                ranked.Add((qv.Weights[i] * idf[termId], termId));
+            }
+        }
+
+        if (ranked.Count > _options.PostedBodyTerms)
+        {
+            ranked.Sort((a, b) => b.Value.CompareTo(a.Value));
+            ranked.RemoveRange(_options.PostedBodyTerms, ranked.Count - _options.PostedBodyTerms);
+        }
+
+        foreach (var (_, termId) in ranked)
+        {
+            posted.Add(termId);
+        }
+
+        foreach (var termId in posted)
+        {
+            if (termId < 0 || termId >= _postings.Count)
             {
                 continue;
             }
@@ -215,12 +233,13 @@ public sealed class InMemoryDuplicateIndex
                 continue;
             }
 
-            var idf = (float)DuplicateScorer.Idf(n, df);
-            var p = _postingHead[termId];
-            for (var read = 0; p >= 0 && read < _options.MaxPostingsScanned; read++)
+            var list = _postings[termId];
+            var count = _postingCount[termId];
+            var stop = Math.Max(0, count - _options.MaxPostingsScanned);
+            var value = idf[termId];
+            for (var k = count - 1; k >= stop; k--)
             {
-                scratch.Accumulate(_postingDoc[p], idf);
-                p = _postingNext[p];
+                scratch.Accumulate(list[k], value);
             }
         }
 
@@ -241,7 +260,8 @@ public sealed class InMemoryDuplicateIndex
             }
         }
 
-        var results = new List<(int Doc, double Score)>(candidates.Count);
+        var best = scratch.Best;
+        best.Clear();
         foreach (var doc in candidates)
         {
             if (doc == exclude)
@@ -249,19 +269,91 @@ public sealed class InMemoryDuplicateIndex
                 continue;
             }
 
-            var dot = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc], n);
-            if (dot > 0)
+            var (dot, shared) = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc]);
+            if (dot <= 0)
             {
-                var full = Math.Min(1, dot / (qNorm * DocNorm(doc, n)));
-                results.Add((doc, ((1 - blend) * full) + (blend * TitleCosine(qTitle, qTitleNormSq, _docTitles[doc], n))));
+                continue;
+            }
+
+            var full = Math.Min(1, dot / (qNorm * DocNorm(doc, n)));
+            var score = blend > 0 ? ((1 - blend) * full) + (blend * TitleCosine(qTitle, qTitleNormSq, _docTitles[doc], n)) : full;
+            best.Add((score, doc, shared));
+        }
+
+        best.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Doc.CompareTo(b.Doc));
+        var result = new DuplicateCandidate[Math.Min(top, best.Count)];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var (score, doc, shared) = best[i];
+            result[i] = new DuplicateCandidate(_ids[doc], score, Scorer.Decide(score, shared), shared);
+        }
+
+        return result;
+    }
+
+    /// <summary>The query's stored-form vector (truncated like stored vectors, so an exact copy scores 1), as ascending term ids with weight·idf² and its norm.</summary>
+    private (int[] Terms, double[] Weights, double Norm) QueryVector(PreparedSignal query, float[] idf, long n, Scratch scratch)
+    {
+        var vector = Scorer.Truncate(query.Vector, _frequencies);
+        var q = scratch.Query;
+        q.Clear();
+        double qNormSq = 0;
+        for (var i = 0; i < vector.Terms.Length; i++)
+        {
+            var termId = _frequencies.TryGetId(vector.Terms[i]);
+            var termIdf = termId >= 0 ? idf[termId] : DuplicateScorer.Idf(n, 0);
+            var w = vector.Weights[i] * termIdf;
+            qNormSq += w * w;
+            if (termId >= 0)
+            {
+                q.Add((termId, w * termIdf));
             }
         }
 
-        return results
-            .OrderByDescending(r => r.Score).ThenBy(r => r.Doc)
-            .Take(top)
-            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score)))
-            .ToList();
+        q.Sort((a, b) => a.Term.CompareTo(b.Term));
+        var terms = new int[q.Count];
+        var weights = new double[q.Count];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            (terms[i], weights[i]) = q[i];
+        }
+
+        return (terms, weights, Math.Sqrt(qNormSq));
+    }
+
+    /// <summary>
+    /// IDF by term id, recomputed when the corpus has grown by 2 % (the staleness stored norms accept too); terms new
+    /// since then are appended. Updates publish a new array, so concurrent readers see one consistent version.
+    /// </summary>
+    private float[] IdfTable(long n)
+    {
+        var vocabulary = _frequencies.TermCount;
+        if (vocabulary <= Volatile.Read(ref _idfFilled) && n >= _idfN && n <= _idfN * 1.02)
+        {
+            return _idf;
+        }
+
+        lock (_docById)
+        {
+            var fresh = n >= _idfN && n <= _idfN * 1.02;
+            var from = fresh ? _idfFilled : 0;
+            var table = _idf.Length >= vocabulary && fresh ? _idf : new float[Math.Max(vocabulary, _idf.Length * 2)];
+            if (table != _idf)
+            {
+                Array.Copy(_idf, table, from);
+            }
+
+            var idfN = fresh ? _idfN : n;
+            for (var t = from; t < vocabulary; t++)
+            {
+                table[t] = (float)DuplicateScorer.Idf(idfN, _frequencies.DocumentFrequency(t));
+            }
+
+            _idf = table;
+            _idfN = idfN;
+            Volatile.Write(ref _idfFilled, vocabulary);
+            return table;
+        }
     }
 
     /// <summary>
@@ -271,31 +363,19 @@ public sealed class InMemoryDuplicateIndex
     public IReadOnlyList<DuplicateCandidate> FindSimilarExhaustive(PreparedSignal query, int top = 10, string? excludeId = null)
     {
         var n = _frequencies.DocumentCount;
-        var vector = Scorer.Truncate(query.Vector, _frequencies);
-        var q = new List<(int Term, double Weight)>();
-        double qNormSq = 0;
-        for (var i = 0; i < vector.Terms.Length; i++)
-        {
-            var termId = _frequencies.TryGetId(vector.Terms[i]);
-            var w = vector.Weights[i] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(termId));
-            qNormSq += w * w;
-            if (termId >= 0)
-            {
-                q.Add((termId, w));
-            }
-        }
-
-        if (qNormSq == 0)
+        if (n == 0 || top <= 0)
         {
             return [];
         }
 
-        q.Sort((a, b) => a.Term.CompareTo(b.Term));
-        var qTerms = q.Select(x => x.Term).ToArray();
-        var qWeights = q.Select(x => x.Weight).ToArray();
-        var qNorm = Math.Sqrt(qNormSq);
+        var (qTerms, qWeights, qNorm) = QueryVector(query, IdfTable(n), n, _scratch ??= new Scratch());
+        if (qNorm == 0)
+        {
+            return [];
+        }
+
         var exclude = excludeId is not null && _docById.TryGetValue(excludeId, out var ex) ? ex : -1;
-        var results = new List<(int Doc, double Score)>();
+        var results = new List<(int Doc, double Score, int Shared)>();
         for (var doc = 0; doc < _ids.Count; doc++)
         {
             if (doc == exclude)
@@ -303,17 +383,17 @@ public sealed class InMemoryDuplicateIndex
                 continue;
             }
 
-            var dot = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc], n);
+            var (dot, shared) = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc]);
             if (dot > 0)
             {
-                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, n)))));
+                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, n))), shared));
             }
         }
 
         return results
             .OrderByDescending(r => r.Score).ThenBy(r => r.Doc)
             .Take(top)
-            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score)))
+            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score, r.Shared), r.Shared))
             .ToList();
     }
 
@@ -337,15 +417,16 @@ public sealed class InMemoryDuplicateIndex
         return posted;
     }
 
-    private double Dot(int[] qTerms, double[] qWeights, int[] dTerms, float[] dWeights, long n)
+    private static (double Dot, int Shared) Dot(int[] qTerms, double[] qWeights, int[] dTerms, float[] dWeights)
     {
         double dot = 0;
-        int i = 0, j = 0;
+        int i = 0, j = 0, shared = 0;
         while (i < qTerms.Length && j < dTerms.Length)
         {
             if (qTerms[i] == dTerms[j])
             {
-                dot += qWeights[i] * dWeights[j] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(dTerms[j]));
+                dot += qWeights[i] * dWeights[j];
+                shared++;
                 i++;
                 j++;
             }
@@ -359,7 +440,7 @@ public sealed class InMemoryDuplicateIndex
             }
         }
 
-        return dot;
+        return (dot, shared);
     }
 
     private double TitleCosine(int[] q, double qNormSq, int[] d, long n)
@@ -416,10 +497,18 @@ public sealed class InMemoryDuplicateIndex
 
     private static long BandKey(int band, long hash) => hash ^ ((long)band << 56) ^ (long)((ulong)band * 0x9E3779B97F4A7C15UL);
 
+    /// <summary>Per-thread buffers reused by every lookup, so a query allocates little beyond its result.</summary>
     private sealed class Scratch
     {
         private float[] _acc = [];
         private readonly List<int> _touched = [];
+        private readonly HashSet<int> _top = [];
+        private readonly PriorityQueue<int, (float, int)> _heap = new();
+
+        public HashSet<int> Posted { get; } = [];
+        public List<(double Value, int TermId)> Ranked { get; } = [];
+        public List<(int Term, double Weight)> Query { get; } = [];
+        public List<(double Score, int Doc, int Shared)> Best { get; } = [];
 
         public void Reset(int size)
         {
@@ -448,12 +537,15 @@ public sealed class InMemoryDuplicateIndex
         public HashSet<int> Top(int k)
         {
             var acc = _acc;
+            _top.Clear();
             if (_touched.Count <= k)
             {
-                return [.. _touched];
+                _top.UnionWith(_touched);
+                return _top;
             }
 
-            var pq = new PriorityQueue<int, (float, int)>();
+            var pq = _heap;
+            pq.Clear();
             foreach (var d in _touched)
             {
                 var key = (acc[d], -d);
@@ -467,13 +559,12 @@ public sealed class InMemoryDuplicateIndex
                 }
             }
 
-            var result = new HashSet<int>();
             while (pq.TryDequeue(out var d, out _))
             {
-                result.Add(d);
+                _top.Add(d);
             }
 
-            return result;
+            return _top;
         }
 
         private static (float, int) PeekPriority(PriorityQueue<int, (float, int)> pq)
@@ -490,6 +581,8 @@ public sealed class InMemoryDuplicateIndex
         private readonly List<int> _df = [];
 
         public long DocumentCount { get; private set; }
+
+        public int TermCount => _df.Count;
 
         public int DocumentFrequency(long term) => _ids.TryGetValue(term, out var id) ? _df[id] : 0;
 
