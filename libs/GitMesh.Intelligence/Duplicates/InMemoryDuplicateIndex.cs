@@ -14,7 +14,7 @@ public sealed record DuplicateIndexOptions(
     int Bands = 16,
     int RowsPerBand = 8,
     int PostedBodyTerms = 12,
-    int MaxPostingsScanned = 256,
+    int MaxPostingsScanned = 128,
     double MaxDocumentFrequencyFraction = 0.2,
     int CandidatePool = 48,
     int MaxBucketScan = 16);
@@ -46,9 +46,7 @@ public sealed class InMemoryDuplicateIndex
     private readonly List<long> _docNormN = [];
     private readonly List<int[]> _postings = [];
     private readonly List<int> _postingCount = [];
-    private float[] _idf = [];
-    private int _idfFilled;
-    private long _idfN = -1;
+    private IdfSnapshot _idf = new([], 0, -1);
     private readonly Dictionary<long, int> _bucketHead = new();
     private readonly ChunkedIntList _bucketDoc = new();
     private readonly ChunkedIntList _bucketNext = new();
@@ -112,11 +110,11 @@ public sealed class InMemoryDuplicateIndex
         Array.Sort(termIds, weights);
         _docTerms.Add(termIds);
         _docWeights.Add(weights);
-        _docNorms.Add((float)StoredNorm(termIds, weights));
+        _docNorms.Add(0);
         var titleIds = prepared.Vector.TitleTerms.Select(_frequencies.IdOf).ToArray();
         Array.Sort(titleIds);
         _docTitles.Add(titleIds);
-        _docNormN.Add(_frequencies.DocumentCount);
+        _docNormN.Add(-1);
 
         // One contiguous, append-only array per term (oldest first): a query reads the newest postings as one
         // sequential run instead of chasing a linked list through memory.
@@ -275,7 +273,7 @@ public sealed class InMemoryDuplicateIndex
                 continue;
             }
 
-            var full = Math.Min(1, dot / (qNorm * DocNorm(doc, n)));
+            var full = Math.Min(1, dot / (qNorm * DocNorm(doc, idf)));
             var score = blend > 0 ? ((1 - blend) * full) + (blend * TitleCosine(qTitle, qTitleNormSq, _docTitles[doc], n)) : full;
             best.Add((score, doc, shared));
         }
@@ -292,7 +290,7 @@ public sealed class InMemoryDuplicateIndex
     }
 
     /// <summary>The query's stored-form vector (truncated like stored vectors, so an exact copy scores 1), as ascending term ids with weight·idf² and its norm.</summary>
-    private (int[] Terms, double[] Weights, double Norm) QueryVector(PreparedSignal query, float[] idf, long n, Scratch scratch)
+    private (int[] Terms, double[] Weights, double Norm) QueryVector(PreparedSignal query, IdfSnapshot idf, long n, Scratch scratch)
     {
         var vector = Scorer.Truncate(query.Vector, _frequencies);
         var q = scratch.Query;
@@ -323,37 +321,51 @@ public sealed class InMemoryDuplicateIndex
 
     /// <summary>
     /// IDF by term id, recomputed when the corpus has grown by 2 % (the staleness stored norms accept too); terms new
-    /// since then are appended. Updates publish a new array, so concurrent readers see one consistent version.
+    /// since then are appended. Updates publish a new immutable snapshot, so concurrent readers see one consistent version.
     /// </summary>
-    private float[] IdfTable(long n)
+    private IdfSnapshot IdfTable(long n)
     {
         var vocabulary = _frequencies.TermCount;
-        if (vocabulary <= Volatile.Read(ref _idfFilled) && n >= _idfN && n <= _idfN * 1.02)
+        var current = Volatile.Read(ref _idf);
+        if (current.IsValidFor(n, vocabulary))
         {
-            return _idf;
+            return current;
         }
 
         lock (_docById)
         {
-            var fresh = n >= _idfN && n <= _idfN * 1.02;
-            var from = fresh ? _idfFilled : 0;
-            var table = _idf.Length >= vocabulary && fresh ? _idf : new float[Math.Max(vocabulary, _idf.Length * 2)];
-            if (table != _idf)
+            current = _idf;
+            if (current.IsValidFor(n, vocabulary))
             {
-                Array.Copy(_idf, table, from);
+                return current;
             }
 
-            var idfN = fresh ? _idfN : n;
+            var fresh = n >= current.N && n <= current.N * 1.02;
+            var from = fresh ? current.Filled : 0;
+            var idfN = fresh ? current.N : n;
+            // Appending in place is safe: older snapshots only read ids below their own Filled.
+            var table = fresh && current.Table.Length >= vocabulary ? current.Table : new float[Math.Max(vocabulary, current.Table.Length * 2)];
+            if (table != current.Table)
+            {
+                Array.Copy(current.Table, table, from);
+            }
+
             for (var t = from; t < vocabulary; t++)
             {
                 table[t] = (float)DuplicateScorer.Idf(idfN, _frequencies.DocumentFrequency(t));
             }
 
-            _idf = table;
-            _idfN = idfN;
-            Volatile.Write(ref _idfFilled, vocabulary);
-            return table;
+            var snapshot = new IdfSnapshot(table, vocabulary, idfN);
+            Volatile.Write(ref _idf, snapshot);
+            return snapshot;
         }
+    }
+
+    private sealed record IdfSnapshot(float[] Table, int Filled, long N)
+    {
+        public bool IsValidFor(long n, int vocabulary) => vocabulary <= Filled && n >= N && n <= N * 1.02;
+
+        public float this[int termId] => Table[termId];
     }
 
     /// <summary>
@@ -368,7 +380,8 @@ public sealed class InMemoryDuplicateIndex
             return [];
         }
 
-        var (qTerms, qWeights, qNorm) = QueryVector(query, IdfTable(n), n, _scratch ??= new Scratch());
+        var idf = IdfTable(n);
+        var (qTerms, qWeights, qNorm) = QueryVector(query, idf, n, _scratch ??= new Scratch());
         if (qNorm == 0)
         {
             return [];
@@ -386,7 +399,7 @@ public sealed class InMemoryDuplicateIndex
             var (dot, shared) = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc]);
             if (dot > 0)
             {
-                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, n))), shared));
+                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, idf))), shared));
             }
         }
 
@@ -470,29 +483,29 @@ public sealed class InMemoryDuplicateIndex
         return Math.Min(1, dot / Math.Sqrt(qNormSq * dNormSq));
     }
 
-    /// <summary>Stored norms depend on IDF; they are recomputed lazily once the corpus has grown by 2 % since (cheap: one pass over ≤ 64 terms).</summary>
-    private double DocNorm(int doc, long n)
+    /// <summary>
+    /// Stored norms depend on IDF: computed from the same IDF table as the query weights (so an exact copy scores 1)
+    /// and recomputed when the table is refreshed, i.e. after 2 % corpus growth (one pass over ≤ 64 terms).
+    /// </summary>
+    private double DocNorm(int doc, IdfSnapshot idf)
     {
-        if (n > _docNormN[doc] * 1.02)
+        var idfN = idf.N;
+        if (_docNormN[doc] != idfN)
         {
-            _docNorms[doc] = (float)StoredNorm(_docTerms[doc], _docWeights[doc]);
-            _docNormN[doc] = n;
+            var terms = _docTerms[doc];
+            var weights = _docWeights[doc];
+            double s = 0;
+            for (var i = 0; i < terms.Length; i++)
+            {
+                var w = weights[i] * idf[terms[i]];
+                s += w * w;
+            }
+
+            _docNorms[doc] = (float)Math.Max(1e-9, Math.Sqrt(s));
+            _docNormN[doc] = idfN;
         }
 
         return _docNorms[doc];
-    }
-
-    private double StoredNorm(int[] terms, float[] weights)
-    {
-        var n = _frequencies.DocumentCount;
-        double s = 0;
-        for (var i = 0; i < terms.Length; i++)
-        {
-            var w = weights[i] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(terms[i]));
-            s += w * w;
-        }
-
-        return Math.Max(1e-9, Math.Sqrt(s));
     }
 
     private static long BandKey(int band, long hash) => hash ^ ((long)band << 56) ^ (long)((ulong)band * 0x9E3779B97F4A7C15UL);
@@ -503,7 +516,7 @@ public sealed class InMemoryDuplicateIndex
         private float[] _acc = [];
         private readonly List<int> _touched = [];
         private readonly HashSet<int> _top = [];
-        private readonly PriorityQueue<int, (float, int)> _heap = new();
+        private long[] _keys = [];
 
         public HashSet<int> Posted { get; } = [];
         public List<(double Value, int TermId)> Ranked { get; } = [];
@@ -534,43 +547,82 @@ public sealed class InMemoryDuplicateIndex
             _acc[doc] += value;
         }
 
+        /// <summary>The k touched documents with the highest accumulated value (ties: lower doc id), by quickselect in O(touched).</summary>
         public HashSet<int> Top(int k)
         {
-            var acc = _acc;
             _top.Clear();
-            if (_touched.Count <= k)
+            var touched = _touched.Count;
+            if (touched <= k)
             {
                 _top.UnionWith(_touched);
                 return _top;
             }
 
-            var pq = _heap;
-            pq.Clear();
-            foreach (var d in _touched)
+            if (_keys.Length < touched)
             {
-                var key = (acc[d], -d);
-                if (pq.Count < k)
-                {
-                    pq.Enqueue(d, key);
-                }
-                else if (key.CompareTo(PeekPriority(pq)) > 0)
-                {
-                    pq.EnqueueDequeue(d, key);
-                }
+                _keys = new long[Math.Max(touched, _keys.Length * 2)];
             }
 
-            while (pq.TryDequeue(out var d, out _))
+            // One sortable key per document: the accumulated value's bits (positive floats order like their bits) above
+            // the inverted doc id, so equal values prefer lower ids and the selection is deterministic.
+            var keys = _keys;
+            for (var i = 0; i < touched; i++)
             {
-                _top.Add(d);
+                var d = _touched[i];
+                keys[i] = ((long)BitConverter.SingleToInt32Bits(_acc[d]) << 32) | (uint)(int.MaxValue - d);
+            }
+
+            var span = keys.AsSpan(0, touched);
+            SelectLargest(span, k);
+            foreach (var key in span[..k])
+            {
+                _top.Add(int.MaxValue - (int)(uint)key);
             }
 
             return _top;
         }
 
-        private static (float, int) PeekPriority(PriorityQueue<int, (float, int)> pq)
+        /// <summary>Reorders <paramref name="keys"/> so its first <paramref name="k"/> entries are the k largest (Hoare quickselect).</summary>
+        private static void SelectLargest(Span<long> keys, int k)
         {
-            pq.TryPeek(out _, out var p);
-            return p;
+            int lo = 0, hi = keys.Length - 1;
+            while (lo < hi)
+            {
+                var pivot = keys[lo + ((hi - lo) / 2)];
+                int i = lo, j = hi;
+                while (i <= j)
+                {
+                    while (keys[i] > pivot)
+                    {
+                        i++;
+                    }
+
+                    while (keys[j] < pivot)
+                    {
+                        j--;
+                    }
+
+                    if (i <= j)
+                    {
+                        (keys[i], keys[j]) = (keys[j], keys[i]);
+                        i++;
+                        j--;
+                    }
+                }
+
+                if (k - 1 <= j)
+                {
+                    hi = j;
+                }
+                else if (k - 1 >= i)
+                {
+                    lo = i;
+                }
+                else
+                {
+                    return;
+                }
+            }
         }
     }
 
