@@ -29,9 +29,14 @@ public enum DuplicateDecision
     AutoJoin,
 }
 
-/// <summary>Score thresholds on the TF-IDF cosine (0..1).</summary>
-/// <remarks>Auto-join is deliberately conservative (near-verbatim reports); everything between is a suggestion a human confirms.</remarks>
-public sealed record DuplicateThresholds(double AutoJoin = 0.85, double Suggest = 0.4);
+/// <summary>Score thresholds on the TF-IDF cosine (0..1), plus the evidence an automatic join needs.</summary>
+/// <remarks>
+/// Auto-join is deliberately conservative (near-verbatim reports); everything between is a suggestion a human confirms.
+/// A high cosine alone is not enough: two three-word titles ("Release lib 1.1" / "Use lib 1.1") reach 0.9 on two
+/// shared terms. <paramref name="AutoJoinMinSharedTerms"/> distinct shared terms (stopwords and markup excluded) are
+/// required as well, so short reports are only ever suggested.
+/// </remarks>
+public sealed record DuplicateThresholds(double AutoJoin = 0.85, double Suggest = 0.4, int AutoJoinMinSharedTerms = 6);
 
 /// <summary>Field weights and limits of <see cref="DuplicateScorer.Vectorize"/> and <see cref="DuplicateScorer.Truncate"/>.</summary>
 /// <param name="TitleWeight">Titles are short summaries written to be found; a shared title term counts this many body occurrences.</param>
@@ -64,7 +69,7 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
 
         var titleCounts = Count(text.Title);
         var bodyCounts = Count(body);
-        var proseCounts = Count(Prose.Extract(body));
+        var proseCounts = Count(Prose.Extract(body), signatures: false);
         var weights = new Dictionary<long, float>(titleCounts.Count + bodyCounts.Count);
         foreach (var (t, c) in titleCounts)
         {
@@ -78,6 +83,14 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
         }
 
         foreach (var (t, c) in proseCounts)
+        {
+            weights[t] = weights.GetValueOrDefault(t) + ((Options.BodyWeight - Options.CodeWeight) * (1 + MathF.Log(c)));
+        }
+
+        // Exception types and top frames are found in the whole body (code and logs included) and count in full.
+        var signatureCounts = new Dictionary<long, int>();
+        AddSignatures(body, signatureCounts);
+        foreach (var (t, c) in signatureCounts)
         {
             weights[t] = weights.GetValueOrDefault(t) + ((Options.BodyWeight - Options.CodeWeight) * (1 + MathF.Log(c)));
         }
@@ -194,10 +207,49 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
 
     public double Norm(TermVector v, IDocumentFrequencies frequencies) => Norm(v, frequencies, Math.Max(1, frequencies.DocumentCount));
 
+    /// <summary>Decision on the score alone (no evidence check); prefer <see cref="Decide(double, int)"/> or <see cref="Compare"/>.</summary>
     public DuplicateDecision Decide(double score) =>
         score >= Thresholds.AutoJoin ? DuplicateDecision.AutoJoin
         : score >= Thresholds.Suggest ? DuplicateDecision.PossibleDuplicate
         : DuplicateDecision.NewCluster;
+
+    /// <summary>Decision on the score and the number of distinct terms the two vectors share: auto-join needs both.</summary>
+    public DuplicateDecision Decide(double score, int sharedTerms) =>
+        score >= Thresholds.AutoJoin && sharedTerms >= Thresholds.AutoJoinMinSharedTerms ? DuplicateDecision.AutoJoin
+        : score >= Thresholds.Suggest ? DuplicateDecision.PossibleDuplicate
+        : DuplicateDecision.NewCluster;
+
+    /// <summary><see cref="Score"/> and the evidence-checked <see cref="Decide(double, int)"/> in one call.</summary>
+    public (double Score, DuplicateDecision Decision) Compare(TermVector a, TermVector b, IDocumentFrequencies frequencies)
+    {
+        var score = Score(a, b, frequencies);
+        return (score, Decide(score, SharedTerms(a.Terms, b.Terms)));
+    }
+
+    /// <summary>Distinct terms two sorted term arrays have in common.</summary>
+    public static int SharedTerms(long[] a, long[] b)
+    {
+        int i = 0, j = 0, shared = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j])
+            {
+                shared++;
+                i++;
+                j++;
+            }
+            else if (a[i] < b[j])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return shared;
+    }
 
     private static double Norm(TermVector v, IDocumentFrequencies frequencies, long n)
     {
@@ -211,7 +263,27 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
         return Math.Sqrt(s);
     }
 
-    private static Dictionary<long, int> Count(string? text)
+    private static void AddTerm(Dictionary<long, int> counts, string term)
+    {
+        var h = (long)StableHash.Hash(term);
+        counts[h] = counts.GetValueOrDefault(h) + 1;
+    }
+
+    // Exception types and the top frames of stack traces are the most distinctive part of a crash report.
+    private static void AddSignatures(string text, Dictionary<long, int> counts)
+    {
+        foreach (Match m in ExceptionRegex().Matches(text))
+        {
+            AddTerm(counts, "exc:" + m.Groups[1].Value.ToLowerInvariant());
+        }
+
+        foreach (Match m in FrameRegex().Matches(text))
+        {
+            AddTerm(counts, "frame:" + m.Groups[1].Value.ToLowerInvariant());
+        }
+    }
+
+    private static Dictionary<long, int> Count(string? text, bool signatures = true)
     {
         var counts = new Dictionary<long, int>();
         if (string.IsNullOrEmpty(text))
@@ -219,27 +291,63 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
             return counts;
         }
 
-        foreach (var t in Tokenizer.Tokenize(text))
+        void Add(string term) => AddTerm(counts, term);
+
+        // Versions, issue keys and CVE ids tell "upgrade X to 3.5.1" from "upgrade X to 3.6.0"; the word tokenizer
+        // splits or collapses them, so they are added whole. A three-part
+        // version also adds its release line (3.8.3 → 3.8), so "bump X to 3.8.2" and "to 3.8.3" still share a term.
+        foreach (Match m in IdentifierRegex().Matches(text))
         {
-            if ((t.Length < 2 && !char.IsLetter(t[0])) || Stopwords.Contains(t) || t == Tokenizer.NumberToken)
+            var value = m.Value.ToLowerInvariant();
+            Add("id:" + value);
+            if (VersionLineRegex().Match(value) is { Success: true } line)
+            {
+                Add("ver:" + line.Value);
+            }
+        }
+
+        if (signatures)
+        {
+            AddSignatures(text, counts);
+        }
+
+        foreach (var t in Tokenizer.Tokenize(StripMarkup(text)))
+        {
+            if ((t.Length < 2 && !char.IsLetter(t[0])) || Stopwords.Contains(t) || t == Tokenizer.NumberToken || Boilerplate.Contains(t))
             {
                 continue;
             }
 
-            var h = (long)StableHash.Hash(Stem(t));
-            counts[h] = counts.GetValueOrDefault(h) + 1;
-        }
-
-        // Versions, issue keys and CVE ids tell "upgrade X to 3.5.1" from "upgrade X to 3.6.0"; the word tokenizer
-        // splits or collapses them, so they are added whole.
-        foreach (Match m in IdentifierRegex().Matches(text))
-        {
-            var h = (long)StableHash.Hash("id:" + m.Value.ToLowerInvariant());
-            counts[h] = counts.GetValueOrDefault(h) + 1;
+            var stem = Stem(t);
+            Add(Synonyms.GetValueOrDefault(stem, stem));
         }
 
         return counts;
     }
+
+    /// <summary>Jira/Markdown markup tokens and template headings carry no meaning of their own but add shared terms to unrelated reports.</summary>
+    internal static string StripMarkup(string text)
+    {
+        var s = JiraMarkupRegex().Replace(text, " ");
+        return TemplateHeadingRegex().Replace(s, " ");
+    }
+
+    // Words of issue templates and tracker markup that survive as tokens once the punctuation is gone.
+    private static readonly HashSet<string> Boilerplate = new(StringComparer.Ordinal)
+    {
+        "noformat", "quote", "panel", "color", "nbsp", "quot", "gt", "lt", "amp", "png", "jpg", "jpeg", "thumbnail",
+    };
+
+    // Verbs trackers use interchangeably in titles ("Upgrade / Update / Bump X to 1.2"), after stemming.
+    private static readonly Dictionary<string, string> Synonyms = new(StringComparer.Ordinal)
+    {
+        ["updat"] = "upgrad",
+        ["update"] = "upgrad",
+        ["upgrade"] = "upgrad",
+        ["bump"] = "upgrad",
+        ["failure"] = "fail",
+        ["npe"] = "nullpointerexception",
+    };
 
     /// <summary>Light suffix stripping (fails/failed/failing → fail) so paraphrased duplicates share terms.</summary>
     internal static string Stem(string token)
@@ -264,4 +372,22 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
 
     [GeneratedRegex(@"\b(v?\d+(\.\d+)+[\w-]*|[A-Za-z][A-Za-z0-9]*-\d+|\d{3,})\b", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierRegex();
+
+    [GeneratedRegex(@"^v?\d+\.\d+(?=\.\d)", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionLineRegex();
+
+    [GeneratedRegex(@"\b(?:[a-z_$][\w$]*\.)*([A-Z][\w$]*(?:Exception|Error))\b", RegexOptions.CultureInvariant)]
+    private static partial Regex ExceptionRegex();
+
+    // "at org.apache.hadoop.fs.FileSystem.open(FileSystem.java:42)" → "filesystem.open": class and method, no line numbers.
+    [GeneratedRegex(@"^\s*at\s+(?:[\w$]+\.)*?([A-Z][\w$]*\.[\w$<>]+)\(", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex FrameRegex();
+
+    // {code:java}, {color:#ff0000}, {noformat}, [~user], !image.png|thumbnail!, h2. headings.
+    [GeneratedRegex(@"\{[a-zA-Z]+(?::[^}]*)?\}|\[~[^\]]*\]|![^!\s]+\.(?:png|jpe?g|gif)(?:\|[^!]*)?!|^\s*h[1-6]\.", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex JiraMarkupRegex();
+
+    // Template headings ("Steps to reproduce:", "## Expected behavior", "*Actual result*") shared by every report of a project.
+    [GeneratedRegex(@"^[\s#*_>-]*(steps to reproduce|how to reproduce|reproduction steps|expected (?:result|behaviou?r|outcome)|actual (?:result|behaviou?r|outcome)|observed behaviou?r|environment|description|additional (?:context|information|info)|to reproduce|version information|os|jdk)[\s*_]*:?[\s*_]*$", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TemplateHeadingRegex();
 }

@@ -1,7 +1,8 @@
 namespace GitMesh.Intelligence.Duplicates;
 
 /// <summary>One retrieved neighbour.</summary>
-public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecision Decision);
+/// <param name="SharedTerms">Distinct terms the query shares with this neighbour's stored vector (the evidence the auto-join rule checks); 0 when unknown.</param>
+public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecision Decision, int SharedTerms = 0);
 
 /// <summary>Candidate-generation limits of <see cref="InMemoryDuplicateIndex"/>. Every limit is a constant, so lookup cost is bounded independently of index size.</summary>
 /// <param name="PostedBodyTerms">Besides all title terms, this many highest-tf·idf body terms of each signal go into the inverted index.</param>
@@ -13,7 +14,7 @@ public sealed record DuplicateIndexOptions(
     int Bands = 16,
     int RowsPerBand = 8,
     int PostedBodyTerms = 12,
-    int MaxPostingsScanned = 256,
+    int MaxPostingsScanned = 128,
     double MaxDocumentFrequencyFraction = 0.2,
     int CandidatePool = 48,
     int MaxBucketScan = 16);
@@ -43,9 +44,9 @@ public sealed class InMemoryDuplicateIndex
     private readonly List<int[]> _docTitles = [];
     private readonly List<float> _docNorms = [];
     private readonly List<long> _docNormN = [];
-    private readonly List<int> _postingHead = [];
-    private readonly ChunkedIntList _postingDoc = new();
-    private readonly ChunkedIntList _postingNext = new();
+    private readonly List<int[]> _postings = [];
+    private readonly List<int> _postingCount = [];
+    private IdfSnapshot _idf = new([], 0, -1);
     private readonly Dictionary<long, int> _bucketHead = new();
     private readonly ChunkedIntList _bucketDoc = new();
     private readonly ChunkedIntList _bucketNext = new();
@@ -109,22 +110,32 @@ public sealed class InMemoryDuplicateIndex
         Array.Sort(termIds, weights);
         _docTerms.Add(termIds);
         _docWeights.Add(weights);
-        _docNorms.Add((float)StoredNorm(termIds, weights));
+        _docNorms.Add(0);
         var titleIds = prepared.Vector.TitleTerms.Select(_frequencies.IdOf).ToArray();
         Array.Sort(titleIds);
         _docTitles.Add(titleIds);
-        _docNormN.Add(_frequencies.DocumentCount);
+        _docNormN.Add(-1);
 
+        // One contiguous, append-only array per term (oldest first): a query reads the newest postings as one
+        // sequential run instead of chasing a linked list through memory.
         foreach (var termId in PostingTerms(prepared.Vector, stored))
         {
-            while (_postingHead.Count <= termId)
+            while (_postings.Count <= termId)
             {
-                _postingHead.Add(-1);
+                _postings.Add([]);
+                _postingCount.Add(0);
             }
 
-            _postingDoc.Add(doc);
-            _postingNext.Add(_postingHead[termId]);
-            _postingHead[termId] = _postingDoc.Count - 1;
+            var list = _postings[termId];
+            var count = _postingCount[termId];
+            if (count == list.Length)
+            {
+                Array.Resize(ref list, Math.Max(4, list.Length * 2));
+                _postings[termId] = list;
+            }
+
+            list[count] = doc;
+            _postingCount[termId] = count + 1;
         }
 
         foreach (var (band, hash) in prepared.Bands)
@@ -143,7 +154,7 @@ public sealed class InMemoryDuplicateIndex
     public IReadOnlyList<DuplicateCandidate> FindSimilar(PreparedSignal query, int top = 10, string? excludeId = null)
     {
         var n = _frequencies.DocumentCount;
-        if (n == 0)
+        if (n == 0 || top <= 0)
         {
             return [];
         }
@@ -151,60 +162,65 @@ public sealed class InMemoryDuplicateIndex
         var exclude = excludeId is not null && _docById.TryGetValue(excludeId, out var ex) ? ex : -1;
         var scratch = _scratch ??= new Scratch();
         scratch.Reset(_ids.Count);
+        var idf = IdfTable(n);
 
-        // Truncated like stored vectors, so an exact copy scores 1.
-        var vector = Scorer.Truncate(query.Vector, _frequencies);
-        var q = new List<(int Term, double Weight)>(vector.Terms.Length);
-        double qNormSq = 0;
-        for (var i = 0; i < vector.Terms.Length; i++)
-        {
-            var termId = _frequencies.TryGetId(vector.Terms[i]);
-            var df = termId >= 0 ? _frequencies.DocumentFrequency(termId) : 0;
-            var w = vector.Weights[i] * DuplicateScorer.Idf(n, df);
-            qNormSq += w * w;
-            if (termId >= 0)
-            {
-                q.Add((termId, w));
-            }
-        }
-
-        if (qNormSq == 0)
+        // Query weights carry idf twice (once for each side of the dot product), so rescoring needs no logarithms.
+        var (qTerms, qWeights, qNorm) = QueryVector(query, idf, n, scratch);
+        if (qNorm == 0)
         {
             return [];
         }
 
-        q.Sort((a, b) => a.Term.CompareTo(b.Term));
-        var qTerms = q.Select(x => x.Term).ToArray();
-        var qWeights = q.Select(x => x.Weight).ToArray();
-        var qNorm = Math.Sqrt(qNormSq);
-        var qTitle = query.Vector.TitleTerms.Select(_frequencies.TryGetId).ToArray();
-        double qTitleNormSq = 0;
-        foreach (var t in qTitle)
-        {
-            var w = DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(t));
-            qTitleNormSq += w * w;
-        }
-
-        qTitle = qTitle.Where(t => t >= 0).Order().ToArray();
         var blend = Scorer.Options.TitleBlend;
-
-        // (b) inverted index: accumulate the IDF of shared rare terms.
-        var maxDf = Math.Max(2, (int)(_options.MaxDocumentFrequencyFraction * n));
-        var queryPosted = new HashSet<long>(query.Vector.TitleTerms);
-        foreach (var t in query.Vector.Terms.Select((t, i) => (t, w: query.Vector.Weights[i]))
-                     .Where(x => !queryPosted.Contains(x.t))
-                     .OrderByDescending(x => x.w * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(_frequencies.TryGetId(x.t))))
-                     .Take(_options.PostedBodyTerms)
-                     .Select(x => x.t)
-                     .ToList())
+        int[] qTitle = [];
+        double qTitleNormSq = 0;
+        if (blend > 0)
         {
-            queryPosted.Add(t);
+            qTitle = query.Vector.TitleTerms.Select(_frequencies.TryGetId).ToArray();
+            foreach (var t in qTitle)
+            {
+                var w = t >= 0 ? idf[t] : DuplicateScorer.Idf(n, 0);
+                qTitleNormSq += w * w;
+            }
+
+            qTitle = qTitle.Where(t => t >= 0).Order().ToArray();
         }
 
-        foreach (var term in queryPosted)
+        // (b) inverted index: accumulate the IDF of shared rare terms over the newest postings of each term.
+        var maxDf = Math.Max(2, (int)(_options.MaxDocumentFrequencyFraction * n));
+        var posted = scratch.Posted;
+        posted.Clear();
+        foreach (var t in query.Vector.TitleTerms)
         {
-            var termId = _frequencies.TryGetId(term);
-            if (termId < 0 || termId >= _postingHead.Count)
+            posted.Add(_frequencies.TryGetId(t));
+        }
+
+        var ranked = scratch.Ranked;
+        ranked.Clear();
+        var qv = query.Vector;
+        for (var i = 0; i < qv.Terms.Length; i++)
+        {
+            var termId = _frequencies.TryGetId(qv.Terms[i]);
+            if (termId >= 0 && !posted.Contains(termId))
+            {
+                ranked.Add((qv.Weights[i] * idf[termId], termId));
+            }
+        }
+
+        if (ranked.Count > _options.PostedBodyTerms)
+        {
+            ranked.Sort((a, b) => b.Value.CompareTo(a.Value));
+            ranked.RemoveRange(_options.PostedBodyTerms, ranked.Count - _options.PostedBodyTerms);
+        }
+
+        foreach (var (_, termId) in ranked)
+        {
+            posted.Add(termId);
+        }
+
+        foreach (var termId in posted)
+        {
+            if (termId < 0 || termId >= _postings.Count)
             {
                 continue;
             }
@@ -215,12 +231,13 @@ public sealed class InMemoryDuplicateIndex
                 continue;
             }
 
-            var idf = (float)DuplicateScorer.Idf(n, df);
-            var p = _postingHead[termId];
-            for (var read = 0; p >= 0 && read < _options.MaxPostingsScanned; read++)
+            var list = _postings[termId];
+            var count = _postingCount[termId];
+            var stop = Math.Max(0, count - _options.MaxPostingsScanned);
+            var value = idf[termId];
+            for (var k = count - 1; k >= stop; k--)
             {
-                scratch.Accumulate(_postingDoc[p], idf);
-                p = _postingNext[p];
+                scratch.Accumulate(list[k], value);
             }
         }
 
@@ -241,7 +258,8 @@ public sealed class InMemoryDuplicateIndex
             }
         }
 
-        var results = new List<(int Doc, double Score)>(candidates.Count);
+        var best = scratch.Best;
+        best.Clear();
         foreach (var doc in candidates)
         {
             if (doc == exclude)
@@ -249,19 +267,105 @@ public sealed class InMemoryDuplicateIndex
                 continue;
             }
 
-            var dot = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc], n);
-            if (dot > 0)
+            var (dot, shared) = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc]);
+            if (dot <= 0)
             {
-                var full = Math.Min(1, dot / (qNorm * DocNorm(doc, n)));
-                results.Add((doc, ((1 - blend) * full) + (blend * TitleCosine(qTitle, qTitleNormSq, _docTitles[doc], n))));
+                continue;
+            }
+
+            var full = Math.Min(1, dot / (qNorm * DocNorm(doc, idf)));
+            var score = blend > 0 ? ((1 - blend) * full) + (blend * TitleCosine(qTitle, qTitleNormSq, _docTitles[doc], n)) : full;
+            best.Add((score, doc, shared));
+        }
+
+        best.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Doc.CompareTo(b.Doc));
+        var result = new DuplicateCandidate[Math.Min(top, best.Count)];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var (score, doc, shared) = best[i];
+            result[i] = new DuplicateCandidate(_ids[doc], score, Scorer.Decide(score, shared), shared);
+        }
+
+        return result;
+    }
+
+    /// <summary>The query's stored-form vector (truncated like stored vectors, so an exact copy scores 1), as ascending term ids with weight·idf² and its norm.</summary>
+    private (int[] Terms, double[] Weights, double Norm) QueryVector(PreparedSignal query, IdfSnapshot idf, long n, Scratch scratch)
+    {
+        var vector = Scorer.Truncate(query.Vector, _frequencies);
+        var q = scratch.Query;
+        q.Clear();
+        double qNormSq = 0;
+        for (var i = 0; i < vector.Terms.Length; i++)
+        {
+            var termId = _frequencies.TryGetId(vector.Terms[i]);
+            var termIdf = termId >= 0 ? idf[termId] : DuplicateScorer.Idf(n, 0);
+            var w = vector.Weights[i] * termIdf;
+            qNormSq += w * w;
+            if (termId >= 0)
+            {
+                q.Add((termId, w * termIdf));
             }
         }
 
-        return results
-            .OrderByDescending(r => r.Score).ThenBy(r => r.Doc)
-            .Take(top)
-            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score)))
-            .ToList();
+        q.Sort((a, b) => a.Term.CompareTo(b.Term));
+        var terms = new int[q.Count];
+        var weights = new double[q.Count];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            (terms[i], weights[i]) = q[i];
+        }
+
+        return (terms, weights, Math.Sqrt(qNormSq));
+    }
+
+    /// <summary>
+    /// IDF by term id, recomputed when the corpus has grown by 2 % (the staleness stored norms accept too); terms new
+    /// since then are appended. Updates publish a new immutable snapshot, so concurrent readers see one consistent version.
+    /// </summary>
+    private IdfSnapshot IdfTable(long n)
+    {
+        var vocabulary = _frequencies.TermCount;
+        var current = Volatile.Read(ref _idf);
+        if (current.IsValidFor(n, vocabulary))
+        {
+            return current;
+        }
+
+        lock (_docById)
+        {
+            current = _idf;
+            if (current.IsValidFor(n, vocabulary))
+            {
+                return current;
+            }
+
+            var fresh = n >= current.N && n <= current.N * 1.02;
+            var from = fresh ? current.Filled : 0;
+            var idfN = fresh ? current.N : n;
+            // Appending in place is safe: older snapshots only read ids below their own Filled.
+            var table = fresh && current.Table.Length >= vocabulary ? current.Table : new float[Math.Max(vocabulary, current.Table.Length * 2)];
+            if (table != current.Table)
+            {
+                Array.Copy(current.Table, table, from);
+            }
+
+            for (var t = from; t < vocabulary; t++)
+            {
+                table[t] = (float)DuplicateScorer.Idf(idfN, _frequencies.DocumentFrequency(t));
+            }
+
+            var snapshot = new IdfSnapshot(table, vocabulary, idfN);
+            Volatile.Write(ref _idf, snapshot);
+            return snapshot;
+        }
+    }
+
+    private sealed record IdfSnapshot(float[] Table, int Filled, long N)
+    {
+        public bool IsValidFor(long n, int vocabulary) => vocabulary <= Filled && n >= N && n <= N * 1.02;
+
+        public float this[int termId] => Table[termId];
     }
 
     /// <summary>
@@ -271,31 +375,20 @@ public sealed class InMemoryDuplicateIndex
     public IReadOnlyList<DuplicateCandidate> FindSimilarExhaustive(PreparedSignal query, int top = 10, string? excludeId = null)
     {
         var n = _frequencies.DocumentCount;
-        var vector = Scorer.Truncate(query.Vector, _frequencies);
-        var q = new List<(int Term, double Weight)>();
-        double qNormSq = 0;
-        for (var i = 0; i < vector.Terms.Length; i++)
-        {
-            var termId = _frequencies.TryGetId(vector.Terms[i]);
-            var w = vector.Weights[i] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(termId));
-            qNormSq += w * w;
-            if (termId >= 0)
-            {
-                q.Add((termId, w));
-            }
-        }
-
-        if (qNormSq == 0)
+        if (n == 0 || top <= 0)
         {
             return [];
         }
 
-        q.Sort((a, b) => a.Term.CompareTo(b.Term));
-        var qTerms = q.Select(x => x.Term).ToArray();
-        var qWeights = q.Select(x => x.Weight).ToArray();
-        var qNorm = Math.Sqrt(qNormSq);
+        var idf = IdfTable(n);
+        var (qTerms, qWeights, qNorm) = QueryVector(query, idf, n, _scratch ??= new Scratch());
+        if (qNorm == 0)
+        {
+            return [];
+        }
+
         var exclude = excludeId is not null && _docById.TryGetValue(excludeId, out var ex) ? ex : -1;
-        var results = new List<(int Doc, double Score)>();
+        var results = new List<(int Doc, double Score, int Shared)>();
         for (var doc = 0; doc < _ids.Count; doc++)
         {
             if (doc == exclude)
@@ -303,17 +396,17 @@ public sealed class InMemoryDuplicateIndex
                 continue;
             }
 
-            var dot = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc], n);
+            var (dot, shared) = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc]);
             if (dot > 0)
             {
-                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, n)))));
+                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, idf))), shared));
             }
         }
 
         return results
             .OrderByDescending(r => r.Score).ThenBy(r => r.Doc)
             .Take(top)
-            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score)))
+            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score, r.Shared), r.Shared))
             .ToList();
     }
 
@@ -337,15 +430,16 @@ public sealed class InMemoryDuplicateIndex
         return posted;
     }
 
-    private double Dot(int[] qTerms, double[] qWeights, int[] dTerms, float[] dWeights, long n)
+    private static (double Dot, int Shared) Dot(int[] qTerms, double[] qWeights, int[] dTerms, float[] dWeights)
     {
         double dot = 0;
-        int i = 0, j = 0;
+        int i = 0, j = 0, shared = 0;
         while (i < qTerms.Length && j < dTerms.Length)
         {
             if (qTerms[i] == dTerms[j])
             {
-                dot += qWeights[i] * dWeights[j] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(dTerms[j]));
+                dot += qWeights[i] * dWeights[j];
+                shared++;
                 i++;
                 j++;
             }
@@ -359,7 +453,7 @@ public sealed class InMemoryDuplicateIndex
             }
         }
 
-        return dot;
+        return (dot, shared);
     }
 
     private double TitleCosine(int[] q, double qNormSq, int[] d, long n)
@@ -389,37 +483,45 @@ public sealed class InMemoryDuplicateIndex
         return Math.Min(1, dot / Math.Sqrt(qNormSq * dNormSq));
     }
 
-    /// <summary>Stored norms depend on IDF; they are recomputed lazily once the corpus has grown by 2 % since (cheap: one pass over ≤ 64 terms).</summary>
-    private double DocNorm(int doc, long n)
+    /// <summary>
+    /// Stored norms depend on IDF: computed from the same IDF table as the query weights (so an exact copy scores 1)
+    /// and recomputed when the table is refreshed, i.e. after 2 % corpus growth (one pass over ≤ 64 terms).
+    /// </summary>
+    private double DocNorm(int doc, IdfSnapshot idf)
     {
-        if (n > _docNormN[doc] * 1.02)
+        var idfN = idf.N;
+        if (_docNormN[doc] != idfN)
         {
-            _docNorms[doc] = (float)StoredNorm(_docTerms[doc], _docWeights[doc]);
-            _docNormN[doc] = n;
+            var terms = _docTerms[doc];
+            var weights = _docWeights[doc];
+            double s = 0;
+            for (var i = 0; i < terms.Length; i++)
+            {
+                var w = weights[i] * idf[terms[i]];
+                s += w * w;
+            }
+
+            _docNorms[doc] = (float)Math.Max(1e-9, Math.Sqrt(s));
+            _docNormN[doc] = idfN;
         }
 
         return _docNorms[doc];
     }
 
-    private double StoredNorm(int[] terms, float[] weights)
-    {
-        var n = _frequencies.DocumentCount;
-        double s = 0;
-        for (var i = 0; i < terms.Length; i++)
-        {
-            var w = weights[i] * DuplicateScorer.Idf(n, _frequencies.DocumentFrequency(terms[i]));
-            s += w * w;
-        }
-
-        return Math.Max(1e-9, Math.Sqrt(s));
-    }
-
     private static long BandKey(int band, long hash) => hash ^ ((long)band << 56) ^ (long)((ulong)band * 0x9E3779B97F4A7C15UL);
 
+    /// <summary>Per-thread buffers reused by every lookup, so a query allocates little beyond its result.</summary>
     private sealed class Scratch
     {
         private float[] _acc = [];
         private readonly List<int> _touched = [];
+        private readonly HashSet<int> _top = [];
+        private long[] _keys = [];
+
+        public HashSet<int> Posted { get; } = [];
+        public List<(double Value, int TermId)> Ranked { get; } = [];
+        public List<(int Term, double Weight)> Query { get; } = [];
+        public List<(double Score, int Doc, int Shared)> Best { get; } = [];
 
         public void Reset(int size)
         {
@@ -445,41 +547,82 @@ public sealed class InMemoryDuplicateIndex
             _acc[doc] += value;
         }
 
+        /// <summary>The k touched documents with the highest accumulated value (ties: lower doc id), by quickselect in O(touched).</summary>
         public HashSet<int> Top(int k)
         {
-            var acc = _acc;
-            if (_touched.Count <= k)
+            _top.Clear();
+            var touched = _touched.Count;
+            if (touched <= k)
             {
-                return [.. _touched];
+                _top.UnionWith(_touched);
+                return _top;
             }
 
-            var pq = new PriorityQueue<int, (float, int)>();
-            foreach (var d in _touched)
+            if (_keys.Length < touched)
             {
-                var key = (acc[d], -d);
-                if (pq.Count < k)
-                {
-                    pq.Enqueue(d, key);
-                }
-                else if (key.CompareTo(PeekPriority(pq)) > 0)
-                {
-                    pq.EnqueueDequeue(d, key);
-                }
+                _keys = new long[Math.Max(touched, _keys.Length * 2)];
             }
 
-            var result = new HashSet<int>();
-            while (pq.TryDequeue(out var d, out _))
+            // One sortable key per document: the accumulated value's bits (positive floats order like their bits) above
+            // the inverted doc id, so equal values prefer lower ids and the selection is deterministic.
+            var keys = _keys;
+            for (var i = 0; i < touched; i++)
             {
-                result.Add(d);
+                var d = _touched[i];
+                keys[i] = ((long)BitConverter.SingleToInt32Bits(_acc[d]) << 32) | (uint)(int.MaxValue - d);
             }
 
-            return result;
+            var span = keys.AsSpan(0, touched);
+            SelectLargest(span, k);
+            foreach (var key in span[..k])
+            {
+                _top.Add(int.MaxValue - (int)(uint)key);
+            }
+
+            return _top;
         }
 
-        private static (float, int) PeekPriority(PriorityQueue<int, (float, int)> pq)
+        /// <summary>Reorders <paramref name="keys"/> so its first <paramref name="k"/> entries are the k largest (Hoare quickselect).</summary>
+        private static void SelectLargest(Span<long> keys, int k)
         {
-            pq.TryPeek(out _, out var p);
-            return p;
+            int lo = 0, hi = keys.Length - 1;
+            while (lo < hi)
+            {
+                var pivot = keys[lo + ((hi - lo) / 2)];
+                int i = lo, j = hi;
+                while (i <= j)
+                {
+                    while (keys[i] > pivot)
+                    {
+                        i++;
+                    }
+
+                    while (keys[j] < pivot)
+                    {
+                        j--;
+                    }
+
+                    if (i <= j)
+                    {
+                        (keys[i], keys[j]) = (keys[j], keys[i]);
+                        i++;
+                        j--;
+                    }
+                }
+
+                if (k - 1 <= j)
+                {
+                    hi = j;
+                }
+                else if (k - 1 >= i)
+                {
+                    lo = i;
+                }
+                else
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -490,6 +633,8 @@ public sealed class InMemoryDuplicateIndex
         private readonly List<int> _df = [];
 
         public long DocumentCount { get; private set; }
+
+        public int TermCount => _df.Count;
 
         public int DocumentFrequency(long term) => _ids.TryGetValue(term, out var id) ? _df[id] : 0;
 

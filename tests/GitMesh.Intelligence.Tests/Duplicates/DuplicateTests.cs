@@ -90,6 +90,57 @@ public class DuplicateScorerTests
     }
 
     [Fact]
+    public void Auto_join_needs_shared_term_evidence_besides_the_score()
+    {
+        var scorer = new DuplicateScorer();
+        scorer.Decide(0.99, sharedTerms: 2).ShouldBe(DuplicateDecision.PossibleDuplicate);
+        scorer.Decide(0.99, sharedTerms: 20).ShouldBe(DuplicateDecision.AutoJoin);
+        scorer.Decide(0.6, sharedTerms: 20).ShouldBe(DuplicateDecision.PossibleDuplicate);
+        scorer.Decide(0.1, sharedTerms: 20).ShouldBe(DuplicateDecision.NewCluster);
+
+        // Two three-word titles: a high cosine on two shared terms is only a suggestion.
+        var a = new SignalText("Release thirdparty 1.1.1", null);
+        var b = new SignalText("Use thirdparty 1.1.1", null);
+        var (s2, stats) = Corpus(a, b, new SignalText("Upgrade guava", null), new SignalText("Upgrade netty", null), new SignalText("Release notes", null));
+        var (score, decision) = s2.Compare(s2.Vectorize(a), s2.Vectorize(b), stats);
+        score.ShouldBeGreaterThan(0.4);
+        decision.ShouldNotBe(DuplicateDecision.AutoJoin);
+    }
+
+    [Fact]
+    public void Same_exception_and_top_frames_in_logs_outweigh_a_different_crash()
+    {
+        const string npe = "{noformat}\njava.lang.NullPointerException\n\tat org.apache.hadoop.fs.FileSystem.open(FileSystem.java:950)\n\tat org.apache.hadoop.fs.Shell.run(Shell.java:12)\n{noformat}";
+        const string oom = "{noformat}\njava.lang.OutOfMemoryError: Java heap space\n\tat org.apache.hadoop.io.Buffer.grow(Buffer.java:77)\n\tat org.apache.hadoop.io.Copy.run(Copy.java:20)\n{noformat}";
+        var a = new SignalText("Job fails reading input", "The job dies at start.\n" + npe);
+        var same = new SignalText("Task fails reading input", "Same here.\n" + npe.Replace("950", "951", StringComparison.Ordinal));
+        var other = new SignalText("Task fails reading input", "Same here.\n" + oom);
+        var (scorer, stats) = Corpus(a, same, other, new SignalText("Add metrics", "Please add metrics."), new SignalText("Docs typo", "Fix the typo."));
+        var va = scorer.Vectorize(a);
+        scorer.Score(va, scorer.Vectorize(same), stats).ShouldBeGreaterThan(scorer.Score(va, scorer.Vectorize(other), stats));
+    }
+
+    [Fact]
+    public void Markup_and_template_headings_are_not_shared_evidence()
+    {
+        var markup = "h2. Steps to reproduce\n{code:java}\n{code}\n*Expected result:*\n{color:#ff0000}{color}\nh2. Environment\n";
+        var a = scorerVectorTerms(new SignalText(null, markup + "Balancer moves blocks twice"));
+        var b = scorerVectorTerms(new SignalText(null, markup + "Webhdfs rename drops acl"));
+        a.Intersect(b).ShouldBeEmpty();
+
+        static long[] scorerVectorTerms(SignalText t) => new DuplicateScorer().Vectorize(t).Terms;
+    }
+
+    [Fact]
+    public void Tracker_verbs_and_release_lines_let_version_bumps_meet()
+    {
+        var scorer = new DuplicateScorer();
+        var a = scorer.Vectorize(new SignalText("Upgrade ZooKeeper to 3.8.3", null)).Terms;
+        var b = scorer.Vectorize(new SignalText("Bump zookeeper to 3.8.2", null)).Terms;
+        DuplicateScorer.SharedTerms(a, b).ShouldBe(3); // upgrade~bump, zookeeper, release line 3.8
+    }
+
+    [Fact]
     public void Empty_texts_score_zero()
     {
         var (scorer, stats) = Corpus(new SignalText("x y z", null));
@@ -163,6 +214,46 @@ public class InMemoryDuplicateIndexTests
         index.FindSimilar(new SignalText("anything", null)).ShouldBeEmpty();
         index.Add("a", new SignalText("something", "here"));
         index.FindSimilar(new SignalText(null, null)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Candidate_generation_finds_the_exhaustive_best_and_reports_shared_terms()
+    {
+        var index = new InMemoryDuplicateIndex();
+        var rng = new Random(7);
+        string[] words = ["block", "replica", "namenode", "lease", "quota", "snapshot", "balancer", "decommission", "erasure", "coding", "router", "webhdfs", "token", "kerberos", "audit", "fsimage", "journal", "checkpoint"];
+        string Sentence() => string.Join(' ', Enumerable.Range(0, 8).Select(_ => words[rng.Next(words.Length)] + rng.Next(40)));
+        var texts = Enumerable.Range(0, 400).Select(i => new SignalText(Sentence(), Sentence() + ". " + Sentence())).ToList();
+        index.AddRange(texts.Select((t, i) => ($"s{i}", t)));
+        for (var i = 0; i < 40; i++)
+        {
+            var query = index.Prepare(texts[i] with { Title = texts[i].Title + " again" });
+            var fast = index.FindSimilar(query, 1);
+            var exact = index.FindSimilarExhaustive(query, 1);
+            fast[0].Score.ShouldBe(exact[0].Score, 1e-9);
+            fast[0].Id.ShouldBe($"s{i}");
+            fast[0].SharedTerms.ShouldBeGreaterThan(5);
+        }
+    }
+
+    [Fact]
+    public void Lookups_stay_consistent_while_the_index_grows()
+    {
+        var index = new InMemoryDuplicateIndex();
+        var target = new SignalText("Router drops delegation tokens on failover", "After failover the router forgets tokens issued by the old active namenode.");
+        index.Add("target", target);
+        for (var i = 0; i < 300; i++)
+        {
+            index.Add($"n{i}", new SignalText($"Unrelated item {i} on module{i}", $"Text {i} for option{i} and flag{i}."));
+            if (i % 50 == 0)
+            {
+                index.FindSimilar(target, 1)[0].Id.ShouldBe("target");
+            }
+        }
+
+        var top = index.FindSimilar(target, 1)[0];
+        top.Score.ShouldBe(1, 1e-4);
+        top.Decision.ShouldBe(DuplicateDecision.AutoJoin);
     }
 
     [Fact]
