@@ -34,8 +34,11 @@ public sealed class IngestBatchProcessor(
     DuplicateIndexCache duplicates,
     ISignalSearchIndex search,
     TimeProvider time,
-    WorkspaceLearningCache? learning = null)
+    WorkspaceLearningCache? learning = null,
+    IngestMetrics? metrics = null)
 {
+    private readonly IngestStageTimings _stages = metrics?.Stages ?? new IngestStageTimings();
+
     /// <summary>
     /// With 16 bands of 8 rows, two equal bands happen by chance only for texts sharing most of their shingles
     /// (Jaccard around 0.7 and up): near-verbatim re-posts. One equal band alone is only a suggestion.
@@ -55,13 +58,17 @@ public sealed class IngestBatchProcessor(
         var prepared = new Prepared[latest.Count];
         // Each workspace's correction model and product-area taxonomy (cached; re-read only when they changed).
         var learned = new Dictionary<Guid, WorkspaceLearning>();
+        using (_stages.Measure("learning"))
         foreach (var workspaceId in latest.Select(m => m.WorkspaceId).Distinct())
         {
             learned[workspaceId] = learning is null ? WorkspaceLearning.None : await learning.GetAsync(db, workspaceId, cancellationToken);
         }
 
         // CPU work first, in parallel and outside any transaction.
-        Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
+        using (_stages.Measure("prepare (wall)"))
+        {
+            Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
+        }
 
         var now = time.GetUtcNow().UtcDateTime;
         var created = 0;
@@ -80,9 +87,16 @@ public sealed class IngestBatchProcessor(
             {
                 var workspaceId = group.Key;
                 var items = group.ToList();
+                var t = _stages.Measure("index top-up");
                 var index = await duplicates.GetAsync(db, workspaceId, cancellationToken);
+                t.Dispose();
+                t = _stages.Measure("load existing");
                 var existing = await LoadExistingAsync(workspaceId, items, cancellationToken);
+                t.Dispose();
+                t = _stages.Measure("authors");
                 var authors = await UpsertAuthorsAsync(workspaceId, items, now, cancellationToken);
+                t.Dispose();
+                t = _stages.Measure("load hash+bands");
                 var hashes = items.Select(i => i.Text.ContentHash).Distinct().ToList();
                 var byHash = (await db.Signals.IgnoreQueryFilters()
                         .Where(s => s.WorkspaceId == workspaceId && s.ContentHash != null && hashes.Contains(s.ContentHash) && !s.IsDeleted && s.ClusterId != null)
@@ -93,10 +107,14 @@ public sealed class IngestBatchProcessor(
                 var bandMates = await LoadBandMatesAsync(workspaceId, items, cancellationToken);
                 // Term-index lookups are read-only and the slowest step: run them in parallel against the index as
                 // it was at batch start. Near-copies inside the batch are caught by the band map updated below.
+                t.Dispose();
+                t = _stages.Measure("similar lookup");
                 var similar = new IReadOnlyList<DuplicateCandidate>[items.Count];
                 Parallel.For(0, items.Count, i => similar[i] = items[i].Message.Envelope.Deleted
                     ? []
                     : index.Index.FindSimilar(items[i].Duplicate, top: 10).Where(c => !DuplicateIndexCache.IsBackground(c.Id)).Take(5).ToList());
+                t.Dispose();
+                t = _stages.Measure("assign clusters");
                 var position = 0;
                 var batchNew = new List<(Guid Id, PreparedSignal Prepared)>();
 
@@ -161,11 +179,24 @@ public sealed class IngestBatchProcessor(
                 {
                     AddOutbox(workspaceId, "clusterUpdated", cluster, now);
                 }
+
+                t.Dispose();
             }
 
-            await db.SaveChangesAsync(cancellationToken);
-            await ReplaceBandsAsync(removeBandsOf, bandRows, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            using (_stages.Measure("save rows"))
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            using (_stages.Measure("save bands"))
+            {
+                await ReplaceBandsAsync(removeBandsOf, bandRows, cancellationToken);
+            }
+
+            using (_stages.Measure("commit"))
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
         catch
         {
@@ -181,6 +212,7 @@ public sealed class IngestBatchProcessor(
 
         db.ChangeTracker.Clear();
         // The search index follows the committed rows; re-indexing is idempotent, so a crash here heals on replay.
+        using var searchTiming = _stages.Measure("search index");
         var toIndex = touched.Except(removedFromSearch).ToList();
         if (toIndex.Count > 0)
         {
@@ -198,11 +230,17 @@ public sealed class IngestBatchProcessor(
     private Prepared Prepare(IngestMessage message, WorkspaceLearning learned)
     {
         var e = message.Envelope;
+        var t = _stages.Measure("prepare.normalize");
         var text = TextNormalizer.Normalize(e.Title, e.Body);
+        t.Dispose();
         var signalText = new SignalText(text.Title, text.Text, text.Code);
+        t = _stages.Measure("prepare.classify");
         var classification = e.Deleted ? null : classifier.Classify(signalText, learned.Corrections);
         var areas = e.Deleted || learned.ProductAreas is null ? null : AssignProductAreas(signalText, learned);
+        t.Dispose();
+        t = _stages.Measure("prepare.minhash");
         var duplicate = Preparer.Prepare(signalText);
+        t.Dispose();
         return new Prepared(message, text, classification, duplicate, areas);
     }
 
