@@ -223,9 +223,11 @@ public sealed class IngestBench : IBenchmark
                     Add(cmd, $"@k{i}", e.Kind);
                     Add(cmd, $"@x{i}", e.ExternalId);
                     Add(cmd, $"@u{i}", e.Url!);
-                    Add(cmd, $"@t{i}", e.Title ?? string.Empty);
-                    Add(cmd, $"@b{i}", e.Body ?? string.Empty);
-                    Add(cmd, $"@bt{i}", e.Body ?? string.Empty);
+                    Add(cmd, $"@t{i}", (e.Title ?? string.Empty).Replace("\0", string.Empty, StringComparison.Ordinal));
+                    // Without U+0000, as the pipeline stores it (PostgreSQL text cannot hold it).
+                    var body = (e.Body ?? string.Empty).Replace("\0", string.Empty, StringComparison.Ordinal);
+                    Add(cmd, $"@b{i}", body);
+                    Add(cmd, $"@bt{i}", body);
                     Add(cmd, $"@at{i}", sqlite ? DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture) : DateTime.UtcNow);
                     Add(cmd, $"@h{i}", e.ExternalId);
                 }
