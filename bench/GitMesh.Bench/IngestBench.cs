@@ -100,10 +100,11 @@ public sealed class IngestBench : IBenchmark
             var rawRate = count / rawSeconds;
 
             Console.WriteLine();
-            Console.WriteLine("per-stage time (parallel stages: summed over threads; ms per signal = total / signals):");
+            Console.WriteLine("per-stage time, per signal (wall: per-item stages summed over threads; CPU: process CPU during batch stages):");
             foreach (var stage in metrics.Stages.Snapshot())
             {
-                Console.WriteLine($"  {stage.Stage,-22} {stage.Total.TotalSeconds,9:N2} s  {stage.Total.TotalMilliseconds / count,8:N3} ms/signal  ({stage.Calls:N0} timings)");
+                var cpu = stage.Cpu is { } c ? $"{c.TotalMilliseconds / count,8:N3} ms CPU" : "       — CPU";
+                Console.WriteLine($"  {stage.Stage,-22} wall {stage.Total.TotalMilliseconds / count,8:N3} ms  {cpu}   ({stage.Total.TotalSeconds:N1} s wall over {stage.Calls:N0} timings)");
             }
 
             Console.WriteLine();

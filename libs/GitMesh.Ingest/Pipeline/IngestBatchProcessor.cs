@@ -65,7 +65,7 @@ public sealed class IngestBatchProcessor(
         }
 
         // CPU work first, in parallel and outside any transaction.
-        using (_stages.Measure("prepare (wall)"))
+        using (_stages.Measure("prepare (parallel)"))
         {
             Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
         }
@@ -277,15 +277,15 @@ public sealed class IngestBatchProcessor(
         }
 
         var e = message.Envelope;
-        var t = _stages.Measure("prepare.normalize");
+        var t = _stages.MeasureItem("prepare.normalize");
         var text = TextNormalizer.Normalize(e.Title, e.Body);
         t.Dispose();
         var signalText = new SignalText(text.Title, text.Text, text.Code);
-        t = _stages.Measure("prepare.classify");
+        t = _stages.MeasureItem("prepare.classify");
         var classification = e.Deleted ? null : classifier.Classify(signalText, learned.Corrections);
         var areas = e.Deleted || learned.ProductAreas is null ? null : AssignProductAreas(signalText, learned);
         t.Dispose();
-        t = _stages.Measure("prepare.minhash");
+        t = _stages.MeasureItem("prepare.minhash");
         var duplicate = Preparer.Prepare(signalText);
         t.Dispose();
         return new Prepared(message, text, classification, duplicate, areas);

@@ -49,10 +49,11 @@ public sealed partial class IngestConsumer(
             try
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var cpuStarted = Environment.CpuUsage.TotalTime;
                 var received = await queue.ReceiveAsync(QueueNames.Ingest, options.Value.BatchSize, queueOptions.Value.VisibilityTimeout, options.Value.PollWait, stoppingToken);
                 if (received.Count > 0)
                 {
-                    metrics.Stages.Record("queue claim", System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                    metrics.Stages.Record("queue claim", System.Diagnostics.Stopwatch.GetTimestamp() - started, Environment.CpuUsage.TotalTime - cpuStarted);
                     await HandleAsync(received, stoppingToken);
                 }
             }
