@@ -98,10 +98,10 @@ internal sealed class SignalLshBandConfiguration : IEntityTypeConfiguration<Sign
     public void Configure(EntityTypeBuilder<SignalLshBand> b)
     {
         b.ToTable("signal_lsh_bands");
-        b.HasKey(x => new { x.WorkspaceId, x.Band, x.Hash, x.SignalId });
+        // Hash before band: candidate lookup asks for a batch's hashes across all bands at once, and the key serves it
+        // (migration 0011; on SQLite the table is WITHOUT ROWID, clustered on this key).
+        b.HasKey(x => new { x.WorkspaceId, x.Hash, x.Band, x.SignalId });
         b.HasIndex(x => x.SignalId);
-        // Candidate lookup asks for a batch's hashes across all bands at once.
-        b.HasIndex(x => new { x.WorkspaceId, x.Hash });
         b.HasOne<Signal>().WithMany().HasForeignKey(x => x.SignalId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -101,13 +101,25 @@ public sealed class DuplicateIndexCache
             const int page = 5_000;
             while (true)
             {
+                // Ids first: the overlap re-reads signals this worker just added itself, and their texts are the bulk
+                // of the bytes. Texts are fetched only for the ids the index does not hold yet.
                 var rows = await db.Signals.IgnoreQueryFilters().AsNoTracking()
                     .Where(s => s.WorkspaceId == workspaceId && !s.IsDeleted && s.IngestedAt >= since)
                     .OrderBy(s => s.IngestedAt).ThenBy(s => s.Id)
-                    .Select(s => new { s.Id, s.Title, s.BodyText, s.CodeText, s.IngestedAt })
+                    .Select(s => new { s.Id, s.IngestedAt })
                     .Take(page)
                     .ToListAsync(cancellationToken);
-                var fresh = rows.Where(r => !_ids.Contains(r.Id)).ToList();
+                var freshIds = rows.Where(r => !_ids.Contains(r.Id)).Select(r => r.Id).ToList();
+                var fresh = new List<(Guid Id, string? Title, string? BodyText, string? CodeText)>(freshIds.Count);
+                foreach (var chunk in freshIds.Chunk(500))
+                {
+                    var texts = await db.Signals.IgnoreQueryFilters().AsNoTracking()
+                        .Where(s => s.WorkspaceId == workspaceId && !s.IsDeleted && chunk.Contains(s.Id))
+                        .Select(s => new { s.Id, s.Title, s.BodyText, s.CodeText })
+                        .ToListAsync(cancellationToken);
+                    fresh.AddRange(texts.Select(x => (x.Id, x.Title, x.BodyText, x.CodeText)));
+                }
+
                 var prepared = new PreparedSignal[fresh.Count];
                 Parallel.For(0, fresh.Count, i => prepared[i] = Index.Prepare(new SignalText(fresh[i].Title, fresh[i].BodyText, fresh[i].CodeText)));
                 for (var i = 0; i < fresh.Count; i++)

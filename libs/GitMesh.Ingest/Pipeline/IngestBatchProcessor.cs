@@ -34,8 +34,11 @@ public sealed class IngestBatchProcessor(
     DuplicateIndexCache duplicates,
     ISignalSearchIndex search,
     TimeProvider time,
-    WorkspaceLearningCache? learning = null)
+    WorkspaceLearningCache? learning = null,
+    IngestMetrics? metrics = null)
 {
+    private readonly IngestStageTimings _stages = metrics?.Stages ?? new IngestStageTimings();
+
     /// <summary>
     /// With 16 bands of 8 rows, two equal bands happen by chance only for texts sharing most of their shingles
     /// (Jaccard around 0.7 and up): near-verbatim re-posts. One equal band alone is only a suggestion.
@@ -55,13 +58,17 @@ public sealed class IngestBatchProcessor(
         var prepared = new Prepared[latest.Count];
         // Each workspace's correction model and product-area taxonomy (cached; re-read only when they changed).
         var learned = new Dictionary<Guid, WorkspaceLearning>();
+        using (_stages.Measure("learning"))
         foreach (var workspaceId in latest.Select(m => m.WorkspaceId).Distinct())
         {
             learned[workspaceId] = learning is null ? WorkspaceLearning.None : await learning.GetAsync(db, workspaceId, cancellationToken);
         }
 
         // CPU work first, in parallel and outside any transaction.
-        Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
+        using (_stages.Measure("prepare (parallel)"))
+        {
+            Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
+        }
 
         var now = time.GetUtcNow().UtcDateTime;
         var created = 0;
@@ -69,10 +76,16 @@ public sealed class IngestBatchProcessor(
         var unchanged = 0;
         var touched = new List<Guid>();
         var removedFromSearch = new List<Guid>();
-        var addedToIndex = new List<(DuplicateIndexCache.WorkspaceIndex Index, Guid Id, PreparedSignal Prepared)>();
         var bandRows = new List<SignalLshBand>();
         var removeBandsOf = new List<Guid>();
+        // New signals and outbox events go in with set-based INSERTs after SaveChanges (which writes the authors and
+        // clusters they point to): tracking thousands of fresh rows is most of what SaveChanges would cost.
+        var newSignals = new List<Signal>();
+        var outbox = new List<OutboxEvent>();
 
+        // Change detection runs once, before SaveChanges: left automatic, every Add/Entry/Local call rescans every
+        // tracked signal, which made cluster assignment quadratic in the batch size.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
@@ -80,9 +93,16 @@ public sealed class IngestBatchProcessor(
             {
                 var workspaceId = group.Key;
                 var items = group.ToList();
+                var t = _stages.Measure("index top-up");
                 var index = await duplicates.GetAsync(db, workspaceId, cancellationToken);
+                t.Dispose();
+                t = _stages.Measure("load existing");
                 var existing = await LoadExistingAsync(workspaceId, items, cancellationToken);
+                t.Dispose();
+                t = _stages.Measure("authors");
                 var authors = await UpsertAuthorsAsync(workspaceId, items, now, cancellationToken);
+                t.Dispose();
+                t = _stages.Measure("load hash+bands");
                 var hashes = items.Select(i => i.Text.ContentHash).Distinct().ToList();
                 var byHash = (await db.Signals.IgnoreQueryFilters()
                         .Where(s => s.WorkspaceId == workspaceId && s.ContentHash != null && hashes.Contains(s.ContentHash) && !s.IsDeleted && s.ClusterId != null)
@@ -91,14 +111,44 @@ public sealed class IngestBatchProcessor(
                     .GroupBy(x => x.ContentHash!).ToDictionary(g => g.Key, g => g.First().ClusterId!.Value, StringComparer.Ordinal);
                 var clusters = new Dictionary<Guid, Cluster>();
                 var bandMates = await LoadBandMatesAsync(workspaceId, items, cancellationToken);
-                // Term-index lookups are read-only and the slowest step: run them in parallel against the index as
-                // it was at batch start. Near-copies inside the batch are caught by the band map updated below.
+                var isNew = items.Select(i => !i.Message.Envelope.Deleted && !existing.ContainsKey((i.Message.Envelope.Source, i.Message.Envelope.ExternalId))).ToArray();
+                t.Dispose();
+                t = _stages.Measure("similar lookup");
+                // The batch's new signals join the index first, so one lookup finds twins from earlier batches and from
+                // earlier in this batch alike (a later item of the batch has no cluster yet: it is skipped). Lookups are
+                // read-only and the slowest step: they run in parallel. Edits keep their cluster and need none.
+                var newIds = new Guid[items.Count];
+                var positionOf = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    if (isNew[i])
+                    {
+                        newIds[i] = Guid.CreateVersion7();
+                        positionOf[newIds[i].ToString()] = i;
+                        index.Add(newIds[i], items[i].Duplicate);
+                    }
+                }
+
                 var similar = new IReadOnlyList<DuplicateCandidate>[items.Count];
-                Parallel.For(0, items.Count, i => similar[i] = items[i].Message.Envelope.Deleted
+                Parallel.For(0, items.Count, i => similar[i] = !isNew[i]
                     ? []
-                    : index.Index.FindSimilar(items[i].Duplicate, top: 10).Where(c => !DuplicateIndexCache.IsBackground(c.Id)).Take(5).ToList());
+                    : index.Index.FindSimilar(items[i].Duplicate, top: 20, excludeId: newIds[i].ToString())
+                        .Where(c => !DuplicateIndexCache.IsBackground(c.Id) && (!positionOf.TryGetValue(c.Id, out var j) || j < i))
+                        .Take(5)
+                        .ToList());
+                t.Dispose();
+                t = _stages.Measure("load candidates");
+                var candidateIds = similar.SelectMany(c => c).Where(c => !positionOf.ContainsKey(c.Id)).Select(c => Guid.Parse(c.Id))
+                    .Concat(bandMates.Values.SelectMany(ids => ids))
+                    .ToHashSet();
+                var clusterOfSignal = await LoadClusterIdsAsync(workspaceId, candidateIds, cancellationToken);
+                var knownClusters = await LoadClustersAsync(
+                    workspaceId,
+                    clusterOfSignal.Values.Concat(existing.Values.Select(s => s.ClusterId)).Concat(byHash.Values.Select(id => (Guid?)id)),
+                    cancellationToken);
+                t.Dispose();
+                t = _stages.Measure("assign clusters");
                 var position = 0;
-                var batchNew = new List<(Guid Id, PreparedSignal Prepared)>();
 
                 foreach (var item in items)
                 {
@@ -128,10 +178,10 @@ public sealed class IngestBatchProcessor(
 
                         if (signal.ClusterId is { } cid)
                         {
-                            await TouchClusterAsync(clusters, cid, signal, now, cancellationToken);
+                            await TouchClusterAsync(clusters, knownClusters, cid, signal, isNew: false, now, cancellationToken);
                         }
 
-                        AddOutbox(workspaceId, "signalUpdated", signal, now);
+                        outbox.Add(Outbox(workspaceId, "signalUpdated", signal, now));
                         continue;
                     }
 
@@ -143,29 +193,48 @@ public sealed class IngestBatchProcessor(
                     }
 
                     signal = NewSignal(item, authors, now);
-                    var clusterId = await AssignClusterAsync(signal, item, itemSimilar, batchNew, index, byHash, bandMates, now, cancellationToken);
-                    batchNew.Add((signal.Id, item.Duplicate));
+                    signal.Id = newIds[position - 1];
+                    var clusterId = await AssignClusterAsync(signal, item, itemSimilar, index, byHash, bandMates, clusterOfSignal, knownClusters, now, cancellationToken);
                     signal.ClusterId = clusterId;
-                    db.Signals.Add(signal);
+                    clusterOfSignal[signal.Id] = clusterId;
+                    newSignals.Add(signal);
                     byHash.TryAdd(item.Text.ContentHash, clusterId);
-                    await TouchClusterAsync(clusters, clusterId, signal, now, cancellationToken);
+                    await TouchClusterAsync(clusters, knownClusters, clusterId, signal, isNew: true, now, cancellationToken);
                     bandRows.AddRange(item.Duplicate.Bands.Select(b => new SignalLshBand { WorkspaceId = workspaceId, Band = b.Band, Hash = b.Hash, SignalId = signal.Id }));
-                    index.Add(signal.Id, item.Duplicate);
-                    addedToIndex.Add((index, signal.Id, item.Duplicate));
-                    AddOutbox(workspaceId, "signalCreated", signal, now);
+                    outbox.Add(Outbox(workspaceId, "signalCreated", signal, now));
                     created++;
                     touched.Add(signal.Id);
                 }
 
                 foreach (var cluster in clusters.Values)
                 {
-                    AddOutbox(workspaceId, "clusterUpdated", cluster, now);
+                    outbox.Add(Outbox(workspaceId, "clusterUpdated", cluster, now));
                 }
+
+                t.Dispose();
             }
 
-            await db.SaveChangesAsync(cancellationToken);
-            await ReplaceBandsAsync(removeBandsOf, bandRows, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            using (_stages.Measure("save rows"))
+            {
+                db.ChangeTracker.DetectChanges();
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            using (_stages.Measure("insert signals+outbox"))
+            {
+                await BulkInsert.InsertAsync(db, newSignals, cancellationToken);
+                await BulkInsert.InsertAsync(db, outbox, cancellationToken);
+            }
+
+            using (_stages.Measure("save bands"))
+            {
+                await ReplaceBandsAsync(removeBandsOf, bandRows, cancellationToken);
+            }
+
+            using (_stages.Measure("commit"))
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
         catch
         {
@@ -176,11 +245,14 @@ public sealed class IngestBatchProcessor(
             }
 
             db.ChangeTracker.Clear();
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
             throw;
         }
 
         db.ChangeTracker.Clear();
+        db.ChangeTracker.AutoDetectChangesEnabled = true;
         // The search index follows the committed rows; re-indexing is idempotent, so a crash here heals on replay.
+        using var searchTiming = _stages.Measure("search index");
         var toIndex = touched.Except(removedFromSearch).ToList();
         if (toIndex.Count > 0)
         {
@@ -197,12 +269,25 @@ public sealed class IngestBatchProcessor(
 
     private Prepared Prepare(IngestMessage message, WorkspaceLearning learned)
     {
+        // PostgreSQL text cannot hold U+0000 (a message carrying one would be poison there, forever); it means
+        // nothing in prose either, so both providers store the text without it.
+        if (message.Envelope.Title?.Contains('\0', StringComparison.Ordinal) == true || message.Envelope.Body?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            message = message with { Envelope = message.Envelope with { Title = WithoutNul(message.Envelope.Title), Body = WithoutNul(message.Envelope.Body) } };
+        }
+
         var e = message.Envelope;
+        var t = _stages.MeasureItem("prepare.normalize");
         var text = TextNormalizer.Normalize(e.Title, e.Body);
+        t.Dispose();
         var signalText = new SignalText(text.Title, text.Text, text.Code);
+        t = _stages.MeasureItem("prepare.classify");
         var classification = e.Deleted ? null : classifier.Classify(signalText, learned.Corrections);
         var areas = e.Deleted || learned.ProductAreas is null ? null : AssignProductAreas(signalText, learned);
+        t.Dispose();
+        t = _stages.MeasureItem("prepare.minhash");
         var duplicate = Preparer.Prepare(signalText);
+        t.Dispose();
         return new Prepared(message, text, classification, duplicate, areas);
     }
 
@@ -299,6 +384,40 @@ public sealed class IngestBatchProcessor(
         return result;
     }
 
+    /// <summary>Cluster of each given signal (committed rows), in one query per 500 ids.</summary>
+    private async Task<Dictionary<Guid, Guid?>> LoadClusterIdsAsync(Guid workspaceId, IReadOnlyCollection<Guid> signalIds, CancellationToken ct)
+    {
+        var result = new Dictionary<Guid, Guid?>(signalIds.Count);
+        foreach (var chunk in signalIds.Chunk(500))
+        {
+            var rows = await db.Signals.IgnoreQueryFilters().AsNoTracking()
+                .Where(s => s.WorkspaceId == workspaceId && chunk.Contains(s.Id))
+                .Select(s => new { s.Id, s.ClusterId })
+                .ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                result[row.Id] = row.ClusterId;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The clusters this batch may join or touch, tracked, in one query per 500 ids.</summary>
+    private async Task<Dictionary<Guid, Cluster>> LoadClustersAsync(Guid workspaceId, IEnumerable<Guid?> clusterIds, CancellationToken ct)
+    {
+        var result = new Dictionary<Guid, Cluster>();
+        foreach (var chunk in clusterIds.OfType<Guid>().Distinct().Chunk(500))
+        {
+            foreach (var cluster in await db.Clusters.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && chunk.Contains(c.Id)).ToListAsync(ct))
+            {
+                result[cluster.Id] = cluster;
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Signals sharing at least one persisted LSH band hash with an item of the batch.</summary>
     private async Task<Dictionary<(int Band, long Hash), List<Guid>>> LoadBandMatesAsync(Guid workspaceId, List<Prepared> items, CancellationToken ct)
     {
@@ -327,11 +446,12 @@ public sealed class IngestBatchProcessor(
     private async Task<Guid> AssignClusterAsync(
         Signal signal,
         Prepared item,
-        IReadOnlyList<DuplicateCandidate> similar,
-        List<(Guid Id, PreparedSignal Prepared)> batchNew,
+        IEnumerable<DuplicateCandidate> similar,
         DuplicateIndexCache.WorkspaceIndex index,
         Dictionary<string, Guid> byHash,
         Dictionary<(int Band, long Hash), List<Guid>> bandMates,
+        Dictionary<Guid, Guid?> clusterOfSignal,
+        Dictionary<Guid, Cluster> knownClusters,
         DateTime now,
         CancellationToken ct)
     {
@@ -342,17 +462,6 @@ public sealed class IngestBatchProcessor(
         }
 
         var candidates = similar.ToList();
-        // Signals created earlier in this batch are not in the index lookups above: score them directly.
-        var scorer = index.Index.Scorer;
-        foreach (var (otherId, other) in batchNew)
-        {
-            var score = scorer.Score(item.Duplicate.Vector, other.Vector, index.Index.Frequencies);
-            var decision = scorer.Decide(score);
-            if (decision != DuplicateDecision.NewCluster)
-            {
-                candidates.Add(new DuplicateCandidate(otherId.ToString(), score, decision));
-            }
-        }
 
         // LSH bucket mates (persisted bands, plus this batch's): the share of equal bands estimates MinHash Jaccard
         // directly, which stays meaningful in a young workspace where IDF statistics are still thin.
@@ -384,8 +493,10 @@ public sealed class IngestBatchProcessor(
         if (best is not null)
         {
             var bestId = Guid.Parse(best.Id);
-            var bestCluster = db.Signals.Local.FirstOrDefault(s => s.Id == bestId)?.ClusterId
-                ?? await db.Signals.IgnoreQueryFilters().Where(s => s.Id == bestId).Select(s => s.ClusterId).FirstOrDefaultAsync(ct);
+            // Candidates were prefetched; one committed by another worker after that is read on its own.
+            var bestCluster = clusterOfSignal.TryGetValue(bestId, out var known)
+                ? known
+                : await db.Signals.IgnoreQueryFilters().Where(s => s.Id == bestId).Select(s => s.ClusterId).FirstOrDefaultAsync(ct);
             if (bestCluster is { } clusterId)
             {
                 if (best.Decision == DuplicateDecision.AutoJoin)
@@ -419,20 +530,25 @@ public sealed class IngestBatchProcessor(
             UpdatedAt = now,
         };
         db.Clusters.Add(cluster);
+        knownClusters[cluster.Id] = cluster;
         return cluster.Id;
     }
 
-    private async Task TouchClusterAsync(Dictionary<Guid, Cluster> clusters, Guid clusterId, Signal signal, DateTime now, CancellationToken ct)
+    private async Task TouchClusterAsync(Dictionary<Guid, Cluster> clusters, Dictionary<Guid, Cluster> knownClusters, Guid clusterId, Signal signal, bool isNew, DateTime now, CancellationToken ct)
     {
         if (!clusters.TryGetValue(clusterId, out var cluster))
         {
-            cluster = db.Clusters.Local.FirstOrDefault(c => c.Id == clusterId)
-                ?? await db.Clusters.IgnoreQueryFilters().FirstAsync(c => c.Id == clusterId, ct);
+            if (!knownClusters.TryGetValue(clusterId, out cluster))
+            {
+                cluster = await db.Clusters.IgnoreQueryFilters().FirstAsync(c => c.Id == clusterId, ct);
+                knownClusters[clusterId] = cluster;
+            }
+
             clusters[clusterId] = cluster;
         }
 
         var seen = signal.SourceCreatedAt ?? now;
-        if (db.Entry(signal).State == EntityState.Added)
+        if (isNew)
         {
             cluster.Size++;
         }
@@ -546,23 +662,23 @@ public sealed class IngestBatchProcessor(
         signal.Urgency = c.Urgency.ToLabel();
     }
 
-    private void AddOutbox(Guid workspaceId, string type, Signal signal, DateTime now) =>
-        db.OutboxEvents.Add(new OutboxEvent
+    private static OutboxEvent Outbox(Guid workspaceId, string type, Signal signal, DateTime now) =>
+        new()
         {
             WorkspaceId = workspaceId,
             Type = type,
             PayloadJson = JsonSerializer.Serialize(new { workspaceId, signalId = signal.Id, clusterId = signal.ClusterId }),
             CreatedAt = now,
-        });
+        };
 
-    private void AddOutbox(Guid workspaceId, string type, Cluster cluster, DateTime now) =>
-        db.OutboxEvents.Add(new OutboxEvent
+    private static OutboxEvent Outbox(Guid workspaceId, string type, Cluster cluster, DateTime now) =>
+        new()
         {
             WorkspaceId = workspaceId,
             Type = type,
             PayloadJson = JsonSerializer.Serialize(new { workspaceId, clusterId = cluster.Id, size = cluster.Size }),
             CreatedAt = now,
-        });
+        };
 
     /// <summary>Band rows go in with plain batched SQL: there are many of them and EF change tracking buys nothing here.</summary>
     private async Task ReplaceBandsAsync(List<Guid> removeFor, List<SignalLshBand> rows, CancellationToken ct)
@@ -575,25 +691,55 @@ public sealed class IngestBatchProcessor(
         }
 
         var isSqlite = db.Database.IsSqlite();
-        const int perStatement = 200;
-        foreach (var chunk in rows.DistinctBy(r => (r.WorkspaceId, r.Band, r.Hash, r.SignalId)).Chunk(perStatement))
+        // 400 parameters: SQLite binds named parameters with a linear scan, so much larger statements cost more CPU.
+        const int perStatement = 100;
+        // Full chunks reuse one prepared statement: parsing an 800-parameter INSERT costs as much as running it.
+        DbCommand? full = null;
+        try
         {
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = transaction;
-            var sb = new System.Text.StringBuilder("INSERT INTO signal_lsh_bands (workspace_id, band, hash, signal_id) VALUES ");
-            for (var i = 0; i < chunk.Length; i++)
+            foreach (var chunk in rows.DistinctBy(r => (r.WorkspaceId, r.Band, r.Hash, r.SignalId)).Chunk(perStatement))
             {
-                sb.Append(i == 0 ? "" : ",").Append($"(@w{i},@b{i},@h{i},@s{i})");
-                AddParameter(cmd, $"@w{i}", isSqlite ? chunk[i].WorkspaceId.ToString().ToUpperInvariant() : chunk[i].WorkspaceId);
-                AddParameter(cmd, $"@b{i}", chunk[i].Band);
-                AddParameter(cmd, $"@h{i}", chunk[i].Hash);
-                AddParameter(cmd, $"@s{i}", isSqlite ? chunk[i].SignalId.ToString().ToUpperInvariant() : chunk[i].SignalId);
-            }
+                var cmd = chunk.Length == perStatement ? full ??= CreateBandInsert(connection, transaction, perStatement) : CreateBandInsert(connection, transaction, chunk.Length);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    cmd.Parameters[i * 4].Value = isSqlite ? chunk[i].WorkspaceId.ToString().ToUpperInvariant() : chunk[i].WorkspaceId;
+                    cmd.Parameters[(i * 4) + 1].Value = chunk[i].Band;
+                    cmd.Parameters[(i * 4) + 2].Value = chunk[i].Hash;
+                    cmd.Parameters[(i * 4) + 3].Value = isSqlite ? chunk[i].SignalId.ToString().ToUpperInvariant() : chunk[i].SignalId;
+                }
 
-            sb.Append(" ON CONFLICT DO NOTHING");
-            cmd.CommandText = sb.ToString();
-            await cmd.ExecuteNonQueryAsync(ct);
+                await cmd.ExecuteNonQueryAsync(ct);
+                if (!ReferenceEquals(cmd, full))
+                {
+                    await cmd.DisposeAsync();
+                }
+            }
         }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync();
+            }
+        }
+    }
+
+    private static DbCommand CreateBandInsert(DbConnection connection, DbTransaction transaction, int rows)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        var sb = new System.Text.StringBuilder("INSERT INTO signal_lsh_bands (workspace_id, band, hash, signal_id) VALUES ");
+        for (var i = 0; i < rows; i++)
+        {
+            sb.Append(i == 0 ? "" : ",").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@w{i},@b{i},@h{i},@s{i})");
+            AddParameter(cmd, $"@w{i}", DBNull.Value);
+            AddParameter(cmd, $"@b{i}", DBNull.Value);
+            AddParameter(cmd, $"@h{i}", DBNull.Value);
+            AddParameter(cmd, $"@s{i}", DBNull.Value);
+        }
+
+        cmd.CommandText = sb.Append(" ON CONFLICT DO NOTHING").ToString();
+        return cmd;
     }
 
     private static void AddParameter(DbCommand cmd, string name, object value)
@@ -613,6 +759,8 @@ public sealed class IngestBatchProcessor(
 
     private static string? SerializeMetadata(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is null || metadata.Count == 0 ? null : JsonSerializer.Serialize(new SortedDictionary<string, string>(metadata.ToDictionary(), StringComparer.Ordinal));
+
+    private static string? WithoutNul(string? s) => s?.Replace("\0", string.Empty, StringComparison.Ordinal);
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 

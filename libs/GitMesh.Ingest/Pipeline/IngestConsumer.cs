@@ -48,9 +48,12 @@ public sealed partial class IngestConsumer(
         {
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var cpuStarted = Environment.CpuUsage.TotalTime;
                 var received = await queue.ReceiveAsync(QueueNames.Ingest, options.Value.BatchSize, queueOptions.Value.VisibilityTimeout, options.Value.PollWait, stoppingToken);
                 if (received.Count > 0)
                 {
+                    metrics.Stages.Record("queue claim", System.Diagnostics.Stopwatch.GetTimestamp() - started, Environment.CpuUsage.TotalTime - cpuStarted);
                     await HandleAsync(received, stoppingToken);
                 }
             }
@@ -116,7 +119,11 @@ public sealed partial class IngestConsumer(
         await using var scope = scopes.CreateAsyncScope();
         var processor = scope.ServiceProvider.GetRequiredService<IngestBatchProcessor>();
         var outcome = await processor.ProcessAsync(batch.Select(b => b.Message).ToList(), ct);
-        await queue.DeleteBatchAsync(QueueNames.Ingest, batch.Select(b => b.Raw).ToList(), ct);
+        using (metrics.Stages.Measure("queue delete"))
+        {
+            await queue.DeleteBatchAsync(QueueNames.Ingest, batch.Select(b => b.Raw).ToList(), ct);
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         metrics.RecordBatch(batch.Count, outcome, now - batch.Min(b => b.Raw.EnqueuedAt), now);
         metrics.RecordLatencies(batch.Select(b => now - b.Raw.EnqueuedAt));

@@ -17,6 +17,9 @@ public sealed class IngestMetrics
     public long Unchanged => Interlocked.Read(ref _unchanged);
     public long Failed => Interlocked.Read(ref _failed);
 
+    /// <summary>Where the time goes, stage by stage.</summary>
+    public IngestStageTimings Stages { get; } = new();
+
     /// <summary>Enqueue-to-commit time of the oldest message of the last batch.</summary>
     public TimeSpan LastLatency => TimeSpan.FromMilliseconds(Interlocked.Read(ref _lastLatencyMs));
 

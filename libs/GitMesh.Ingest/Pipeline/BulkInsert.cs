@@ -1,0 +1,103 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using GitMesh.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace GitMesh.Ingest.Pipeline;
+
+/// <summary>
+/// Multi-row INSERTs of new entities in the caller's transaction, without change tracking. Columns, value
+/// conversions and parameter types come from the EF model (the same mapping SaveChanges would use: Guids as upper-case
+/// TEXT on SQLite, enums as strings, UTC timestamps), so a column added to the model is never silently skipped.
+/// Store-generated keys (identity columns) are left to the database. Full chunks reuse one prepared statement.
+/// </summary>
+internal static class BulkInsert
+{
+    /// <summary>
+    /// SQLite resolves each named parameter with a linear scan of the statement's parameters, so binding costs grow
+    /// with the square of their number (at 8,000 per statement the insert took ~15× the raw-INSERT CPU per row in bench ingest).
+    /// </summary>
+    private const int MaxParametersPerStatement = 1_000;
+
+    private const int MaxRowsPerStatement = 500;
+
+    public static async Task InsertAsync<T>(GitMeshDbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        var columns = entityType.GetProperties()
+            .Where(p => !(p.ValueGenerated == ValueGenerated.OnAdd && p.IsPrimaryKey() && p.ClrType == typeof(long)))
+            .Select(p => (Property: p, Column: p.GetColumnName(table)!, Mapping: p.GetRelationalTypeMapping(), Getter: p.GetGetter()))
+            .ToArray();
+        var perStatement = Math.Clamp(MaxParametersPerStatement / columns.Length, 1, MaxRowsPerStatement);
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("BulkInsert runs inside the caller's transaction.");
+        var header = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", columns.Select(c => Quote(c.Column)))}) VALUES ";
+        DbCommand? full = null;
+        try
+        {
+            for (var start = 0; start < rows.Count; start += perStatement)
+            {
+                var count = Math.Min(perStatement, rows.Count - start);
+                var cmd = count == perStatement ? full ??= Create(connection, transaction, header, columns.Length, count) : Create(connection, transaction, header, columns.Length, count);
+                cmd.Parameters.Clear();
+                for (var r = 0; r < count; r++)
+                {
+                    var row = rows[start + r];
+                    for (var c = 0; c < columns.Length; c++)
+                    {
+                        var (property, _, mapping, getter) = columns[c];
+                        cmd.Parameters.Add(mapping.CreateParameter(cmd, ParameterName(r, c), getter.GetClrValueUsingContainingEntity(row), property.IsNullable));
+                    }
+                }
+
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+                if (!ReferenceEquals(cmd, full))
+                {
+                    await cmd.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync();
+            }
+        }
+    }
+
+    private static DbCommand Create(DbConnection connection, DbTransaction transaction, string header, int columns, int rows)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        var sql = new StringBuilder(header, header.Length + (rows * columns * 8));
+        for (var r = 0; r < rows; r++)
+        {
+            sql.Append(r == 0 ? "(" : ",(");
+            for (var c = 0; c < columns; c++)
+            {
+                sql.Append(c == 0 ? "" : ",").Append(ParameterName(r, c));
+            }
+
+            sql.Append(')');
+        }
+
+        cmd.CommandText = sql.ToString();
+        return cmd;
+    }
+
+    private static string ParameterName(int row, int column) => string.Create(CultureInfo.InvariantCulture, $"@p{row}_{column}");
+
+    private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+}
