@@ -44,6 +44,20 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
         LIMIT {2} OFFSET {3}
         """;
 
+    // The inner LIMIT stops the count at the cap: a bitmap of a common word's matches is cheap, reading all its rows is not.
+    internal const string CountSql =
+        $$"""
+        SELECT count(*)::integer AS "Value" FROM (SELECT 1 FROM signal_search AS e WHERE e.document @@ {{Query}} AND e.workspace_id = {1} LIMIT {2}) AS m
+        """;
+
+    // A primary-key probe per candidate, then the stored vector is tested: the cost follows the candidates, not how
+    // common the words are.
+    internal const string MatchingAmongSql =
+        $$"""
+        SELECT e.signal_id AS "Value" FROM signal_search AS e
+        WHERE e.signal_id = ANY({2}) AND e.workspace_id = {1} AND e.document @@ {{Query}}
+        """;
+
     // One command, so one implicit transaction. Entries of deleted or missing signals go; live signals are upserted,
     // and an unchanged vector is not rewritten (no GIN churn when only classification or triage changed).
     private const string IndexSql =
@@ -114,6 +128,30 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
         return parsed.IsEmpty
             ? SearchDocument.NoMatches(db)
             : db.Database.SqlQueryRaw<Guid>(MatchingSql, parsed.ToWebSearch(), workspaceId);
+    }
+
+    public async Task<int> CountMatchesAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(atMost);
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || atMost == 0)
+        {
+            return 0;
+        }
+
+        return await db.Database.SqlQueryRaw<int>(CountSql, parsed.ToWebSearch(), workspaceId, atMost).SingleAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<Guid>> MatchingAmongAsync(GitMeshDbContext db, Guid workspaceId, string query, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)
+    {
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || signalIds.Count == 0)
+        {
+            return new HashSet<Guid>();
+        }
+
+        var matches = await db.Database.SqlQueryRaw<Guid>(MatchingAmongSql, parsed.ToWebSearch(), workspaceId, signalIds.ToArray()).ToListAsync(cancellationToken);
+        return matches.ToHashSet();
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken)
