@@ -28,11 +28,15 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
 
     private const string Query = "websearch_to_tsquery('english'::regconfig, {0})";
 
+    // OFFSET 0 keeps the planner from pulling the match into the caller's query: pulled in, PostgreSQL would walk the
+    // caller's index order testing each row's vector (850 ms for a 0.7% word over 200k signals) instead of reading the
+    // GIN bitmap once. Callers with a common word probe candidates instead (MatchingAmongAsync).
     internal const string MatchingSql =
         $$"""
         SELECT e.signal_id AS "Value"
         FROM signal_search AS e JOIN signals AS s ON s.id = e.signal_id
         WHERE e.document @@ {{Query}} AND e.workspace_id = {1} AND s.workspace_id = {1} AND NOT s.is_deleted
+        OFFSET 0
         """;
 
     internal const string SearchSql =

@@ -10,7 +10,11 @@ public sealed class SignalListOptions
     /// signals newest first and probing each against the search index, which stops after about
     /// limit / (share of matches) signals. Fewer matches are cheaper to read whole and sort.
     /// </summary>
-    public int CommonSearchMatches { get; set; } = 20_000;
+    /// <remarks>
+    /// Reading costs about one row per match, probing about limit / (share of matches) rows, so the two meet near
+    /// sqrt(limit × signals): about 7,000 matches at a million signals.
+    /// </remarks>
+    public int CommonSearchMatches { get; set; } = 5_000;
 
     /// <summary>Signals probed before a common-word search gives up walking (the filters leave few matches) and reads its matches whole.</summary>
     public int SearchProbeBudget { get; set; } = 16_000;

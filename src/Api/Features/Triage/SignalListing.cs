@@ -241,7 +241,7 @@ internal static class SignalListing
             chunk = Math.Min(MaxProbeChunk, chunk * 2);
         }
 
-        var byId = (await Project(db, db.Signals.Where(s => picked.Contains(s.Id) && !s.IsDeleted), SignalSort.Newest, since).ToListAsync(ct)).ToDictionary(r => r.Id);
+        var byId = (await Project(db, db.Signals.Where(s => s.WorkspaceId == workspaceId && picked.Contains(s.Id) && !s.IsDeleted), SignalSort.Newest, since).ToListAsync(ct)).ToDictionary(r => r.Id);
         var page = picked.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         if (picked.Count <= limit || page.Count == 0)
         {
