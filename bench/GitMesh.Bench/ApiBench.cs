@@ -506,6 +506,8 @@ public sealed class ApiBench : IBenchmark
             "COPY signals (id, workspace_id, source, kind, external_id, url, title, body, body_text, source_created_at, ingested_at, updated_at, " +
             "content_hash, intent, intent_confidence, sentiment, sentiment_score, urgency, cluster_id, triage_status, classification_locked, is_deleted, version) " +
             "FROM STDIN (FORMAT BINARY)", ct);
+        // Completing a million-row COPY (index builds included) outlasts any ordinary command timeout on a busy machine.
+        copy.Timeout = TimeSpan.FromHours(1);
         for (var n = 0; n < count; n++)
         {
             var source = Sources[rng.Next(Sources.Length)];
