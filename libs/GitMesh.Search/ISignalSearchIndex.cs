@@ -24,6 +24,18 @@ public interface ISignalSearchIndex
     /// </summary>
     IQueryable<Guid> Matching(GitMeshDbContext db, Guid workspaceId, string query);
 
+    /// <summary>
+    /// The number of matches, counted no further than <paramref name="atMost"/>: cheap however common the words are,
+    /// so a caller can choose between reading all matches and probing candidates with <see cref="MatchingAmongAsync"/>.
+    /// </summary>
+    Task<int> CountMatchesAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Which of these signals match <paramref name="query"/>: one index probe per signal, so the cost follows the number
+    /// of candidates, not the number of matches. Signals of other workspaces never match.
+    /// </summary>
+    Task<IReadOnlySet<Guid>> MatchingAmongAsync(GitMeshDbContext db, Guid workspaceId, string query, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken);
+
     /// <summary>Matches with a relevance rank (higher is better), best first.</summary>
     Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken);
 }

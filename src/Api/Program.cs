@@ -43,6 +43,7 @@ if (builder.Configuration.GetValue("GitMesh:RunAllRolesInProcess", true))
     builder.Services.AddGitMeshScheduler(builder.Configuration);
 }
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName);
+builder.Services.AddOptions<SignalListOptions>().BindConfiguration(SignalListOptions.SectionName);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

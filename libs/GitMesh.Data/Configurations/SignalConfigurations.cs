@@ -69,7 +69,8 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
         b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => new { x.WorkspaceId, x.Source, x.ExternalId }).IsUnique();
         b.HasIndex(x => new { x.WorkspaceId, x.IngestedAt, x.Id });
-        b.HasIndex(x => new { x.WorkspaceId, x.ClusterId });
+        // Covers the cluster list's per-cluster member counts (recent members, top intent) without reading rows; migration 0010.
+        b.HasIndex(x => new { x.WorkspaceId, x.ClusterId, x.IsDeleted, x.Intent, x.SourceCreatedAt, x.IngestedAt }).HasDatabaseName("ix_signals_cluster_members");
         b.HasIndex(x => new { x.WorkspaceId, x.ContentHash });
         b.HasIndex(x => new { x.WorkspaceId, x.TriageStatus });
         b.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
@@ -88,7 +89,7 @@ internal sealed class ClusterConfiguration : IEntityTypeConfiguration<Cluster>
         b.Property(x => x.Platforms).HasMaxLength(400);
         b.Property(x => x.Version).IsConcurrencyToken();
         b.HasIndex(x => new { x.WorkspaceId, x.LastSeenAt });
-        b.HasIndex(x => new { x.WorkspaceId, x.Size });
+        b.HasIndex(x => new { x.WorkspaceId, x.Size, x.LastSeenAt, x.Id });
         b.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }

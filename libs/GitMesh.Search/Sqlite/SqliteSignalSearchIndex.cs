@@ -43,6 +43,26 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
         LIMIT {2} OFFSET {3}
         """;
 
+    // Counting stops at the cap, so a common word costs no more than the cap. Not joined to signals (that join costs a
+    // primary-key probe per match): the count only chooses how to query, it is never shown, and the queries it chooses
+    // between both return exactly the workspace's live matches.
+    internal const string CountSql =
+        """
+        SELECT count(*) AS "Value" FROM (SELECT 1 FROM signals_fts WHERE signals_fts MATCH {0} LIMIT {1})
+        """;
+
+    // Candidates drive (CROSS JOIN fixes the order) and find their FTS5 row through the c0 index; the match's rowids are
+    // listed once (streaming a doclist is cheap even for a common word) and each candidate is looked up in that list.
+    // The unary + keeps SQLite from turning the IN list into rowid probes of the content table, one per listed match
+    // and candidate; probing FTS5 itself per candidate (MATCH with rowid =) re-opens every term's doclist each time.
+    internal const string MatchingAmongSql =
+        """
+        SELECT c.c0 AS "Value"
+        FROM json_each({2}) AS j
+        CROSS JOIN signals_fts_content AS c ON c.c0 = j.value
+        WHERE c.c1 = {1} AND +c.id IN (SELECT rowid FROM signals_fts WHERE signals_fts MATCH {0})
+        """;
+
     // signals_fts_content is FTS5's own content table (rowid = id, signal_id = c0); migration 0004 indexes c0, which
     // turns "find this signal's row" into an index lookup instead of a scan of every indexed document.
     internal const string FindRowSql = "SELECT id FROM signals_fts_content WHERE c0 = $id";
@@ -162,6 +182,31 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
         }
 
         return await db.Database.SqlQueryRaw<SearchHit>(SearchSql, parsed.ToFts5(), Text(workspaceId), limit, offset).ToListAsync(cancellationToken);
+    }
+
+    public async Task<int> CountMatchesAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(atMost);
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || atMost == 0)
+        {
+            return 0;
+        }
+
+        return await db.Database.SqlQueryRaw<int>(CountSql, parsed.ToFts5(), atMost).SingleAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<Guid>> MatchingAmongAsync(GitMeshDbContext db, Guid workspaceId, string query, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)
+    {
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || signalIds.Count == 0)
+        {
+            return new HashSet<Guid>();
+        }
+
+        var ids = System.Text.Json.JsonSerializer.Serialize(signalIds.Select(Text));
+        var matches = await db.Database.SqlQueryRaw<Guid>(MatchingAmongSql, parsed.ToFts5(), Text(workspaceId), ids).ToListAsync(cancellationToken);
+        return matches.ToHashSet();
     }
 
     /// <summary>The TEXT form EF Core's SQLite provider stores for a Guid.</summary>

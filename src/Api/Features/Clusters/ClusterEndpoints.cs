@@ -52,7 +52,7 @@ public static class ClusterEndpoints
     }
 
     private static async Task<Results<Ok<ClusterPage>, ValidationProblem>> ListAsync(
-        HttpContext http, GitMeshDbContext db, TimeProvider time, CancellationToken ct)
+        Guid workspaceId, HttpContext http, GitMeshDbContext db, TimeProvider time, CancellationToken ct)
     {
         var query = http.Request.Query;
         var validation = new Validation();
@@ -82,35 +82,63 @@ public static class ClusterEndpoints
         }
 
         var since = time.GetUtcNow().UtcDateTime.AddDays(-window);
-        var clusters = db.Clusters.Where(c => c.MergedIntoId == null && c.Size > 0)
-            .Select(c => new { Cluster = c, Recent = db.Signals.Count(m => m.ClusterId == c.Id && !m.IsDeleted && (m.SourceCreatedAt ?? m.IngestedAt) >= since) });
-        // Offset paging: every ordering here changes as signals arrive, so a keyset would not be exact either.
-        var ordered = sort switch
+        // The workspace explicitly, besides the tenant query filter, whose "(@bypass OR workspace_id = @id)" SQLite cannot
+        // use to seek an index: with it, a page is read in index order instead of sorting every cluster.
+        var live = db.Clusters.Where(c => c.WorkspaceId == workspaceId && c.MergedIntoId == null && c.Size > 0);
+        List<Cluster> page;
+        if (sort == "velocity")
         {
-            "velocity" => clusters.OrderByDescending(c => c.Recent).ThenByDescending(c => c.Cluster.LastSeenAt).ThenByDescending(c => c.Cluster.Id),
-            "recent" => clusters.OrderByDescending(c => c.Cluster.LastSeenAt).ThenByDescending(c => c.Cluster.Id),
-            _ => clusters.OrderByDescending(c => c.Cluster.Size).ThenByDescending(c => c.Cluster.LastSeenAt).ThenByDescending(c => c.Cluster.Id),
-        };
-        var rows = await ordered.Skip(offset).Take(limit + 1).ToListAsync(ct);
-        var more = rows.Count > limit;
-        rows = rows.Take(limit).ToList();
-        var intents = await TopIntentsAsync(db, rows.Select(r => r.Cluster.Id).ToList(), ct);
-        var items = rows.Select(r => ToItem(r.Cluster, r.Recent / (double)window, intents.GetValueOrDefault(r.Cluster.Id))).ToList();
+            // Ranking by recent activity needs every cluster's recent count; the other orders read only the page's
+            // clusters from an index and count members of those alone.
+            var ranked = await live
+                .Select(c => new
+                {
+                    Cluster = c,
+                    Recent = db.Signals.Count(m => m.WorkspaceId == workspaceId && m.ClusterId == c.Id && !m.IsDeleted && (m.SourceCreatedAt ?? m.IngestedAt) >= since),
+                })
+                .OrderByDescending(c => c.Recent).ThenByDescending(c => c.Cluster.LastSeenAt).ThenByDescending(c => c.Cluster.Id)
+                .Skip(offset).Take(limit + 1).ToListAsync(ct);
+            page = ranked.Select(r => r.Cluster).ToList();
+        }
+        else
+        {
+            // Offset paging: every ordering here changes as signals arrive, so a keyset would not be exact either.
+            var ordered = sort == "recent"
+                ? live.OrderByDescending(c => c.LastSeenAt).ThenByDescending(c => c.Id)
+                : live.OrderByDescending(c => c.Size).ThenByDescending(c => c.LastSeenAt).ThenByDescending(c => c.Id);
+            page = await ordered.Skip(offset).Take(limit + 1).ToListAsync(ct);
+        }
+
+        var more = page.Count > limit;
+        page = page.Take(limit).ToList();
+        var stats = await MemberStatsAsync(db, workspaceId, page.Select(c => c.Id).ToList(), since, ct);
+        var items = page.Select(c => ToItem(c, stats.GetValueOrDefault(c.Id).Recent / (double)window, stats.GetValueOrDefault(c.Id).TopIntent)).ToList();
         return TypedResults.Ok(new ClusterPage(items, more ? EncodeOffset(offset + limit) : null));
+    }
+
+    /// <summary>
+    /// Per cluster: live members said since <paramref name="since"/> and the most frequent intent (ties by name), in one
+    /// grouped pass over the members, which ix_signals_cluster_members covers (no table reads).
+    /// </summary>
+    private static async Task<Dictionary<Guid, (int Recent, string? TopIntent)>> MemberStatsAsync(
+        GitMeshDbContext db, Guid workspaceId, List<Guid> clusterIds, DateTime since, CancellationToken ct)
+    {
+        if (clusterIds.Count == 0)
+        {
+            return [];
+        }
+
+        var groups = await db.Signals.Where(s => s.WorkspaceId == workspaceId && s.ClusterId != null && clusterIds.Contains(s.ClusterId.Value) && !s.IsDeleted)
+            .GroupBy(s => new { s.ClusterId, s.Intent })
+            .Select(g => new { g.Key.ClusterId, g.Key.Intent, Count = g.Count(), Recent = g.Count(s => (s.SourceCreatedAt ?? s.IngestedAt) >= since) })
+            .ToListAsync(ct);
+        return groups.GroupBy(g => g.ClusterId!.Value).ToDictionary(g => g.Key, g => (
+            g.Sum(x => x.Recent),
+            g.Where(x => x.Intent != null).OrderByDescending(x => x.Count).ThenBy(x => x.Intent, StringComparer.Ordinal).Select(x => x.Intent).FirstOrDefault()));
     }
 
     private static ClusterListItem ToItem(Cluster c, double velocity, string? topIntent) =>
         new(c.Id, c.Title, c.Size, SignalFilter.SplitList(c.Platforms), c.FirstSeenAt, c.LastSeenAt, Math.Round(velocity, 3), topIntent);
-
-    private static async Task<Dictionary<Guid, string>> TopIntentsAsync(GitMeshDbContext db, List<Guid> clusterIds, CancellationToken ct)
-    {
-        var counts = await db.Signals.Where(s => s.ClusterId != null && clusterIds.Contains(s.ClusterId.Value) && !s.IsDeleted && s.Intent != null)
-            .GroupBy(s => new { s.ClusterId, s.Intent })
-            .Select(g => new { g.Key.ClusterId, g.Key.Intent, Count = g.Count() })
-            .ToListAsync(ct);
-        return counts.GroupBy(c => c.ClusterId!.Value)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.Count).ThenBy(c => c.Intent, StringComparer.Ordinal).First().Intent!);
-    }
 
     private static string EncodeOffset(int offset) => Convert.ToBase64String(BitConverter.GetBytes(offset));
 
@@ -144,11 +172,10 @@ public static class ClusterEndpoints
 
         var now = time.GetUtcNow().UtcDateTime;
         var since = now.AddDays(-SignalListing.DefaultVelocityWindowDays);
-        var recent = await db.Signals.CountAsync(m => m.ClusterId == clusterId && !m.IsDeleted && (m.SourceCreatedAt ?? m.IngestedAt) >= since, ct);
+        var stats = (await MemberStatsAsync(db, cluster.WorkspaceId, [clusterId], since, ct)).GetValueOrDefault(clusterId);
         var members = await SignalListing.Project(db, db.Signals.Where(s => s.ClusterId == clusterId && !s.IsDeleted), SignalSort.Newest, now)
             .OrderByDescending(r => r.IngestedAt).ThenByDescending(r => r.Id).Take(MaxMembers).ToListAsync(ct);
-        var intents = await TopIntentsAsync(db, [clusterId], ct);
-        return TypedResults.Ok(new ClusterDetail(ToItem(cluster, recent / (double)SignalListing.DefaultVelocityWindowDays, intents.GetValueOrDefault(clusterId)),
+        return TypedResults.Ok(new ClusterDetail(ToItem(cluster, stats.Recent / (double)SignalListing.DefaultVelocityWindowDays, stats.TopIntent),
             cluster.MergedIntoId, members.Select(SignalListing.ToItem).ToList()));
     }
 
@@ -428,8 +455,7 @@ public static class ClusterEndpoints
     private static async Task<ClusterListItem> ItemAsync(GitMeshDbContext db, Cluster cluster, DateTime now, CancellationToken ct)
     {
         var since = now.AddDays(-SignalListing.DefaultVelocityWindowDays);
-        var recent = await db.Signals.CountAsync(m => m.ClusterId == cluster.Id && !m.IsDeleted && (m.SourceCreatedAt ?? m.IngestedAt) >= since, ct);
-        var intents = await TopIntentsAsync(db, [cluster.Id], ct);
-        return ToItem(cluster, recent / (double)SignalListing.DefaultVelocityWindowDays, intents.GetValueOrDefault(cluster.Id));
+        var stats = (await MemberStatsAsync(db, cluster.WorkspaceId, [cluster.Id], since, ct)).GetValueOrDefault(cluster.Id);
+        return ToItem(cluster, stats.Recent / (double)SignalListing.DefaultVelocityWindowDays, stats.TopIntent);
     }
 }

@@ -8,6 +8,7 @@ using GitMesh.Intelligence.Classification;
 using GitMesh.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace GitMesh.Api.Features.Signals;
@@ -50,7 +51,7 @@ public static class SignalEndpoints
     }
 
     private static async Task<Results<Ok<SignalPage>, ValidationProblem>> ListAsync(
-        Guid workspaceId, HttpContext http, GitMeshDbContext db, ISignalSearchIndex search, TimeProvider time, CancellationToken ct)
+        Guid workspaceId, HttpContext http, GitMeshDbContext db, ISignalSearchIndex search, IOptions<SignalListOptions> options, TimeProvider time, CancellationToken ct)
     {
         var query = http.Request.Query;
         var validation = new Validation();
@@ -87,7 +88,7 @@ public static class SignalEndpoints
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var (rows, next) = await SignalListing.PageAsync(db, search, workspaceId, filter, sort, limit, cursor, now, ct);
+        var (rows, next) = await SignalListing.PageAsync(db, search, workspaceId, filter, sort, limit, cursor, now, options.Value, ct);
         var facetCounts = facets ? await SignalListing.FacetsAsync(filter.Apply(db, search, workspaceId), ct) : null;
         return TypedResults.Ok(new SignalPage(rows.Select(SignalListing.ToItem).ToList(), next, facetCounts));
     }

@@ -200,7 +200,9 @@ public sealed record SignalFilter
     /// <summary>Live (not deleted) signals of the scoped workspace matching every field.</summary>
     public IQueryable<Signal> Apply(GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId)
     {
-        var q = db.Signals.Where(s => !s.IsDeleted);
+        // Explicit, besides the tenant query filter: that filter's SQL is "(@bypass OR workspace_id = @id)", which
+        // SQLite cannot use as an index equality, so without this every list query scanned and sorted all signals.
+        var q = db.Signals.Where(s => s.WorkspaceId == workspaceId && !s.IsDeleted);
         if (Query is { } text)
         {
             var matching = search.Matching(db, workspaceId, text);

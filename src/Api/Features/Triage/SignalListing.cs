@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
+using GitMesh.Api.Features.Signals;
 using GitMesh.Data;
 using GitMesh.Domain.Signals;
 using GitMesh.Search;
@@ -150,7 +151,8 @@ internal static class SignalListing
         };
 
     public static async Task<(List<Row> Rows, string? NextCursor)> PageAsync(
-        GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId, SignalFilter filter, SignalSort sort, int limit, Cursor? cursor, DateTime now, CancellationToken ct)
+        GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId, SignalFilter filter, SignalSort sort, int limit, Cursor? cursor, DateTime now,
+        SignalListOptions options, CancellationToken ct)
     {
         if (sort == SignalSort.Relevance)
         {
@@ -158,6 +160,12 @@ internal static class SignalListing
         }
 
         var since = cursor?.VelocitySince ?? now.AddDays(-DefaultVelocityWindowDays);
+        if (sort == SignalSort.Newest && filter.Query is { } text
+            && await search.CountMatchesAsync(db, workspaceId, text, options.CommonSearchMatches, ct) >= options.CommonSearchMatches)
+        {
+            return await CommonQueryNewestPageAsync(db, search, workspaceId, filter, text, limit, cursor, since, options.SearchProbeBudget, ct);
+        }
+
         var rows = Project(db, filter.Apply(db, search, workspaceId), sort, since);
         if (sort == SignalSort.Newest)
         {
@@ -189,6 +197,70 @@ internal static class SignalListing
         page.RemoveAt(limit);
         var last = page[^1];
         return (page, new Cursor(sort, last.Key, last.IngestedAt, last.Id, 0, 0, since).Encode());
+    }
+
+    private const int MaxProbeChunk = 8_000;
+
+    /// <summary>
+    /// The newest page of a common-word search, in the same order and with the same cursor as the plain query: walks the
+    /// other filters' keyset (workspace_id, ingested_at, id) newest first in growing chunks and keeps the signals the
+    /// index says match. If <paramref name="probeBudget"/> signals were probed without filling the page, the rest of the
+    /// page comes from the plain query, continuing from the last probed signal; either way the rows are exact.
+    /// </summary>
+    private static async Task<(List<Row> Rows, string? NextCursor)> CommonQueryNewestPageAsync(
+        GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId, SignalFilter filter, string text, int limit, Cursor? cursor, DateTime since, int probeBudget, CancellationToken ct)
+    {
+        var unsearched = filter with { Query = null };
+        var position = cursor is { } c ? (c.IngestedAt, c.Id) : ((DateTime At, Guid Id)?)null;
+        var picked = new List<Guid>(limit + 1);
+        var probed = 0;
+        var chunk = Math.Min(MaxProbeChunk, (limit + 1) * 8);
+        while (picked.Count <= limit)
+        {
+            if (probed >= probeBudget)
+            {
+                picked.AddRange(await After(filter.Apply(db, search, workspaceId), position).Select(s => s.Id).Take(limit + 1 - picked.Count).ToListAsync(ct));
+                break;
+            }
+
+            var keys = await After(unsearched.Apply(db, search, workspaceId), position).Select(s => new { s.Id, s.IngestedAt }).Take(chunk).ToListAsync(ct);
+            if (keys.Count == 0)
+            {
+                break;
+            }
+
+            var matching = await search.MatchingAmongAsync(db, workspaceId, text, keys.Select(k => k.Id).ToList(), ct);
+            picked.AddRange(keys.Where(k => matching.Contains(k.Id)).Select(k => k.Id).Take(limit + 1 - picked.Count));
+            probed += keys.Count;
+            position = (keys[^1].IngestedAt, keys[^1].Id);
+            if (keys.Count < chunk)
+            {
+                break;
+            }
+
+            chunk = Math.Min(MaxProbeChunk, chunk * 2);
+        }
+
+        var byId = (await Project(db, db.Signals.Where(s => s.WorkspaceId == workspaceId && picked.Contains(s.Id) && !s.IsDeleted), SignalSort.Newest, since).ToListAsync(ct)).ToDictionary(r => r.Id);
+        var page = picked.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+        if (picked.Count <= limit || page.Count == 0)
+        {
+            return (page, null);
+        }
+
+        page = page.Take(limit).ToList();
+        var last = page[^1];
+        return (page, new Cursor(SignalSort.Newest, 0, last.IngestedAt, last.Id, 0, 0, since).Encode());
+
+        static IQueryable<Signal> After(IQueryable<Signal> signals, (DateTime At, Guid Id)? position)
+        {
+            if (position is var (at, id))
+            {
+                signals = signals.Where(s => s.IngestedAt < at || (s.IngestedAt == at && s.Id.CompareTo(id) < 0));
+            }
+
+            return signals.OrderByDescending(s => s.IngestedAt).ThenByDescending(s => s.Id);
+        }
     }
 
     private static async Task<(List<Row> Rows, string? NextCursor)> RelevancePageAsync(
