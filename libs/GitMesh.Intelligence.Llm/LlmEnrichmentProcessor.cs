@@ -44,7 +44,7 @@ public sealed partial class LlmEnrichmentProcessor(
             return new LlmRoundResult(0, 0, 0, false, false);
         }
 
-        if (gate.Status().State != LlmEndpointState.Closed)
+        if (gate.Status().State is LlmEndpointState.Open or LlmEndpointState.Paused)
         {
             return new LlmRoundResult(0, 0, 0, false, true);
         }

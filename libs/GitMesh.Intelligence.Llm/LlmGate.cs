@@ -12,6 +12,9 @@ public enum LlmEndpointState
 
     /// <summary>Circuit breaker open after repeated failures: no calls until a single probe succeeds.</summary>
     Open,
+
+    /// <summary>The open period is over: the next call is a single probe that closes or re-opens the breaker.</summary>
+    HalfOpen,
 }
 
 /// <param name="Until">When calls may resume (null when closed).</param>
@@ -170,7 +173,9 @@ public sealed class LlmGate
                 return new LlmGateStatus(LlmEndpointState.Paused, paused, _consecutiveFailures, _lastError, _lastErrorAt, _lastSuccessAt);
             }
 
-            return new LlmGateStatus(_openUntil is null ? LlmEndpointState.Closed : LlmEndpointState.Open, _openUntil, _consecutiveFailures, _lastError, _lastErrorAt, _lastSuccessAt);
+            return _openUntil is null
+                ? new LlmGateStatus(LlmEndpointState.Closed, null, _consecutiveFailures, _lastError, _lastErrorAt, _lastSuccessAt)
+                : new LlmGateStatus(LlmEndpointState.HalfOpen, null, _consecutiveFailures, _lastError, _lastErrorAt, _lastSuccessAt);
         }
     }
 

@@ -7,7 +7,7 @@ namespace GitMesh.Intelligence.Llm;
 
 /// <summary>The LLM mode as a workspace sees it. No key, and the endpoint only as a host name.</summary>
 /// <param name="AppliesToWorkspace">False when Intelligence:Llm:Workspaces lists other workspaces only.</param>
-/// <param name="EndpointState">closed, paused or open (circuit breaker), as seen by this process's worker.</param>
+/// <param name="EndpointState">closed, paused, open or halfopen (circuit breaker), as seen by this process's worker.</param>
 /// <param name="LastError">The most recent enrichment error of this workspace's signals.</param>
 public sealed record LlmStatus(
     bool Enabled,
