@@ -2,6 +2,7 @@ using GitMesh.Connectors;
 using GitMesh.Ingest.Learning;
 using GitMesh.Ingest.Pipeline;
 using GitMesh.Intelligence.Classification;
+using GitMesh.Intelligence.Llm;
 using GitMesh.Messaging;
 using GitMesh.Search;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +15,7 @@ public static class IngestServiceCollectionExtensions
 {
     /// <summary>
     /// The ingest pipeline: queue, search index, classifier, the signal sink for connectors, and (when
-    /// <paramref name="runConsumer"/> and Ingest:ConsumerEnabled) the consumer loop.
+    /// <paramref name="runConsumer"/> and Ingest:ConsumerEnabled) the consumer loop and the optional LLM enrichment worker.
     /// </summary>
     public static IServiceCollection AddGitMeshIngest(this IServiceCollection services, IConfiguration configuration, bool runConsumer)
     {
@@ -29,7 +30,10 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<WorkspaceModelService>();
         services.AddScoped<IngestBatchProcessor>();
         services.AddSingleton<ISignalSink, QueueSignalSink>();
-        if (runConsumer && configuration.GetValue("Ingest:ConsumerEnabled", true))
+        var consumer = runConsumer && configuration.GetValue("Ingest:ConsumerEnabled", true);
+        // Optional LLM enrichment runs after the batch commits, next to the consumer, never inside the batch.
+        services.AddGitMeshLlm(runWorker: consumer);
+        if (consumer)
         {
             services.AddHostedService<IngestConsumer>();
             if (configuration.GetValue("Intelligence:RetrainEnabled", true))

@@ -27,3 +27,13 @@ internal sealed class WorkspaceProductAreaConfiguration : IEntityTypeConfigurati
         b.HasOne<Workspace>().WithMany().HasForeignKey(x => x.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class LlmUsageConfiguration : IEntityTypeConfiguration<LlmUsage>
+{
+    public void Configure(EntityTypeBuilder<LlmUsage> b)
+    {
+        b.ToTable("llm_usage");
+        b.HasKey(x => x.Day);
+        b.Property(x => x.Day).HasMaxLength(10);
+    }
+}

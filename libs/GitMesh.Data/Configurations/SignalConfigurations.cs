@@ -67,7 +67,13 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
         b.Property(x => x.ProductAreas).HasMaxLength(2000);
         b.Property(x => x.Tags).HasMaxLength(2000);
         b.Property(x => x.Version).IsConcurrencyToken();
+        b.Property(x => x.Summary).HasMaxLength(1000);
+        b.Property(x => x.ClassifiedBy).HasMaxLength(20);
+        b.Property(x => x.LlmState).HasMaxLength(20);
+        b.Property(x => x.LlmError).HasMaxLength(1000);
         b.HasIndex(x => new { x.WorkspaceId, x.Source, x.ExternalId }).IsUnique();
+        // The LLM enrichment worker's queue: pending signals, newest first (backoff and claims are checked on the rows read).
+        b.HasIndex(x => new { x.LlmState, x.IngestedAt });
         b.HasIndex(x => new { x.WorkspaceId, x.IngestedAt, x.Id });
         // Covers the cluster list's per-cluster member counts (recent members, top intent) without reading rows; migration 0010.
         b.HasIndex(x => new { x.WorkspaceId, x.ClusterId, x.IsDeleted, x.Intent, x.SourceCreatedAt, x.IngestedAt }).HasDatabaseName("ix_signals_cluster_members");

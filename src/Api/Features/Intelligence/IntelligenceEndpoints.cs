@@ -6,6 +6,7 @@ using GitMesh.Domain.Intelligence;
 using GitMesh.Domain.Workspaces;
 using GitMesh.Ingest.Learning;
 using GitMesh.Intelligence.Corrections;
+using GitMesh.Intelligence.Llm;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -44,8 +45,13 @@ public static class IntelligenceEndpoints
         var intelligence = app.MapGroup("/api/v1/workspaces/{workspaceId:guid}/intelligence").WithTags("Intelligence").RequireWorkspaceAccess();
         intelligence.MapGet("/accuracy", AccuracyAsync)
             .WithSummary("Leave-one-out accuracy on the workspace's own corrections, per field: base model vs base + learned corrections.");
+        intelligence.MapGet("/llm", LlmStatusAsync)
+            .WithSummary("The optional LLM mode: enabled, model, endpoint host, enriched/pending/failed signals, today's tokens and budget, last error.");
         return app;
     }
+
+    private static async Task<Ok<LlmStatus>> LlmStatusAsync(Guid workspaceId, GitMeshDbContext db, LlmStatusReader llm, CancellationToken ct) =>
+        TypedResults.Ok(await llm.GetAsync(db, workspaceId, ct));
 
     private static async Task<Ok<IReadOnlyList<ProductAreaResponse>>> ListAreasAsync(GitMeshDbContext db, CancellationToken ct)
     {

@@ -30,7 +30,9 @@ public sealed record SignalDetail(
     int Version,
     SignalThreadItem? Parent,
     IReadOnlyList<SignalThreadItem> Children,
-    SignalClusterSummary? Cluster);
+    SignalClusterSummary? Cluster,
+    string? Summary = null,
+    string ClassifiedBy = "model");
 
 public static class SignalEndpoints
 {
@@ -130,7 +132,8 @@ public static class SignalEndpoints
         var cluster = signal.ClusterId is { } clusterId ? await db.Clusters.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clusterId, ct) : null;
         return TypedResults.Ok(new SignalDetail(item, signal.Body, signal.BodyText, signal.CodeText, signal.ParentExternalId, signal.AssigneeUserId,
             signal.ClassificationLocked, signal.SentimentScore, signal.UpdatedAt, signal.Version, parent, children,
-            cluster is null ? null : new SignalClusterSummary(cluster.Id, cluster.Title, cluster.Size, SignalFilter.SplitList(cluster.Platforms), cluster.FirstSeenAt, cluster.LastSeenAt, cluster.MergedIntoId)));
+            cluster is null ? null : new SignalClusterSummary(cluster.Id, cluster.Title, cluster.Size, SignalFilter.SplitList(cluster.Platforms), cluster.FirstSeenAt, cluster.LastSeenAt, cluster.MergedIntoId),
+            signal.Summary, signal.ClassifiedBy));
     }
 
     private static async Task<List<SignalThreadItem>> ThreadItemsAsync(GitMeshDbContext db, IQueryable<Signal> signals, int limit, CancellationToken ct)
