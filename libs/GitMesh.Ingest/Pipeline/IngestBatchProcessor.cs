@@ -59,9 +59,11 @@ public sealed class IngestBatchProcessor(
         // Each workspace's correction model and product-area taxonomy (cached; re-read only when they changed).
         var learned = new Dictionary<Guid, WorkspaceLearning>();
         using (_stages.Measure("learning"))
-        foreach (var workspaceId in latest.Select(m => m.WorkspaceId).Distinct())
         {
-            learned[workspaceId] = learning is null ? WorkspaceLearning.None : await learning.GetAsync(db, workspaceId, cancellationToken);
+            foreach (var workspaceId in latest.Select(m => m.WorkspaceId).Distinct())
+            {
+                learned[workspaceId] = learning is null ? WorkspaceLearning.None : await learning.GetAsync(db, workspaceId, cancellationToken);
+            }
         }
 
         // CPU work first, in parallel and outside any transaction.
