@@ -344,7 +344,10 @@ public sealed class InMemoryDuplicateIndex
             var from = fresh ? current.Filled : 0;
             var idfN = fresh ? current.N : n;
             // Appending in place is safe: older snapshots only read ids below their own Filled.
-            var table = fresh && current.Table.Length >= vocabulary ? current.Table : new float[Math.Max(vocabulary, current.Table.Length * 2)];
+            // A new N rewrites every entry, so it needs a new array (readers of the old snapshot keep theirs); grow
+            // geometrically only when the vocabulary outgrows the table, never merely because N moved.
+            var capacity = vocabulary > current.Table.Length ? Math.Max(vocabulary, current.Table.Length * 2) : current.Table.Length;
+            var table = fresh && current.Table.Length >= vocabulary ? current.Table : new float[capacity];
             if (table != current.Table)
             {
                 Array.Copy(current.Table, table, from);
