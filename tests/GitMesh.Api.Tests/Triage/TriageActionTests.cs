@@ -147,8 +147,17 @@ public sealed class TriageActionTests(ApiFixture fixture) : IClassFixture<ApiFix
             return clusters.ToDictionary(x => x.Id, x => x.Size);
         }
 
+        // B and C tie on size; C was seen more recently. (Their ids alone would not order them: two version-7 ids
+        // made in the same millisecond compare at random.)
+        await using (var db = factory.Database.CreateContext())
+        {
+            var later = await db.Clusters.SingleAsync(x => x.Id == c.Id);
+            later.LastSeenAt = later.LastSeenAt.AddMinutes(1);
+            await db.SaveChangesAsync();
+        }
+
         var list = await (await client.GetAsync($"{ws}/clusters?sort=size")).ReadAsync<ClusterPageDto>();
-        list.Items.Select(x => (x.Title, x.Size, x.TopIntent)).ShouldBe([("A", 3, "bug"), ("C", 2, "question"), ("B", 2, "question")], "ties: most recently seen, then newest id");
+        list.Items.Select(x => (x.Title, x.Size, x.TopIntent)).ShouldBe([("A", 3, "bug"), ("C", 2, "question"), ("B", 2, "question")], "ties: most recently seen first");
         var paged = await (await client.GetAsync($"{ws}/clusters?sort=recent&limit=2")).ReadAsync<ClusterPageDto>();
         paged.Items.Count.ShouldBe(2);
         (await (await client.GetAsync($"{ws}/clusters?sort=recent&limit=2&cursor={Uri.EscapeDataString(paged.NextCursor!)}")).ReadAsync<ClusterPageDto>()).Items.Count.ShouldBe(1);
