@@ -48,19 +48,19 @@ public sealed class ApiBench : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var count = int.Parse(Arg(args, "--signals") ?? "1000000", CultureInfo.InvariantCulture);
-        var requests = int.Parse(Arg(args, "--requests") ?? "200", CultureInfo.InvariantCulture);
-        var provider = (Arg(args, "--provider") ?? "sqlite").Equals("postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+        var count = int.Parse(BenchArgs.Arg(args, "--signals") ?? "1000000", CultureInfo.InvariantCulture);
+        var requests = int.Parse(BenchArgs.Arg(args, "--requests") ?? "200", CultureInfo.InvariantCulture);
+        var provider = (BenchArgs.Arg(args, "--provider") ?? "sqlite").Equals("postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
         var apiDll = FindUp("src/Api/bin/Release/net10.0/GitMesh.Api.dll")
             ?? throw new InvalidOperationException("src/Api/bin/Release/net10.0/GitMesh.Api.dll not found: run `dotnet build -c Release src/Api` first.");
 
-        var corpus = Corpus.Load(Arg(args, "--data") ?? FindUpDirectory("shared/data")
+        var corpus = Corpus.Load(BenchArgs.Arg(args, "--data") ?? FindUpDirectory("shared/data")
             ?? throw new InvalidOperationException("../shared/data not found: pass --data DIR (the shared datasets folder)."));
-        var sqlLog = Arg(args, "--sql-log");
+        var sqlLog = BenchArgs.Arg(args, "--sql-log");
         var keep = args.Contains("--keep");
         var dataDirectory = Directory.CreateTempSubdirectory("gitmesh-apibench-").FullName;
         var connectionString = provider == DatabaseProvider.Postgres
-            ? await CreatePostgresDatabaseAsync(Arg(args, "--connection"))
+            ? await BenchArgs.CreatePostgresDatabaseAsync(BenchArgs.Arg(args, "--connection"), "apibench")
             : $"Data Source={Path.Combine(dataDirectory, "gitmesh.db")};Default Timeout=30";
         var database = new DatabaseInfo(provider, connectionString);
         var port = FreePort();
@@ -637,23 +637,7 @@ public sealed class ApiBench : IBenchmark
         return null;
     }
 
-    private static async Task<string> CreatePostgresDatabaseAsync(string? adminConnection)
-    {
-        adminConnection ??= Environment.GetEnvironmentVariable("GITMESH_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("--provider postgres needs --connection \"Host=...;Username=...;Database=postgres\" (an account that may CREATE DATABASE) or GITMESH_TEST_POSTGRES.");
-        var name = $"apibench_{Guid.NewGuid():N}";
-        await using var connection = new NpgsqlConnection(adminConnection);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-        await cmd.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(adminConnection) { Database = name }.ToString();
-    }
 
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     /// <summary>Reports on the calling thread, in order.</summary>
     private sealed class SyncProgress(Action<long> report) : IProgress<long>

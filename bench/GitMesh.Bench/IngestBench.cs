@@ -30,14 +30,14 @@ public sealed class IngestBench : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var count = int.Parse(Arg(args, "--count") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
-        var provider = (Arg(args, "--provider") ?? "sqlite").Equals("postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
-        var consumers = Arg(args, "--consumers") ?? "1";
+        var count = int.Parse(BenchArgs.Arg(args, "--count") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
+        var provider = (BenchArgs.Arg(args, "--provider") ?? "sqlite").Equals("postgres", StringComparison.OrdinalIgnoreCase) ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+        var consumers = BenchArgs.Arg(args, "--consumers") ?? "1";
         var texts = LoadTexts();
         Console.WriteLine($"ingest bench: {count:N0} signals, {provider}, {texts.Count:N0} distinct source texts, {Environment.ProcessorCount} cores");
 
         var dataDirectory = Directory.CreateTempSubdirectory("gitmesh-bench-").FullName;
-        var connection = provider == DatabaseProvider.Postgres ? await CreatePostgresDatabaseAsync(Arg(args, "--connection")) : null;
+        var connection = provider == DatabaseProvider.Postgres ? await BenchArgs.CreatePostgresDatabaseAsync(BenchArgs.Arg(args, "--connection"), "bench") : null;
         var builder = Host.CreateApplicationBuilder([]);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -251,21 +251,5 @@ public sealed class IngestBench : IBenchmark
         cmd.Parameters.Add(p);
     }
 
-    private static async Task<string> CreatePostgresDatabaseAsync(string? adminConnection)
-    {
-        adminConnection ??= Environment.GetEnvironmentVariable("GITMESH_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("--provider postgres needs --connection \"Host=...;Username=...;Database=postgres\" (an account that may CREATE DATABASE) or GITMESH_TEST_POSTGRES.");
-        var name = $"bench_{Guid.NewGuid():N}";
-        await using var connection = new NpgsqlConnection(adminConnection);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-        await cmd.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(adminConnection) { Database = name }.ToString();
-    }
 
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }
