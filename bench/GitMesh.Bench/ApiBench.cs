@@ -16,7 +16,7 @@ namespace GitMesh.Bench;
 
 /// <summary>
 /// `bench api [--signals 1000000] [--provider sqlite|postgres] [--connection ADMIN_CONNSTRING] [--requests 200]
-/// [--data DIR] [--sql-log FILE] [--keep] [--rebuild-index]`: starts the real Api (src/Api/bin/Release/net10.0/GitMesh.Api.dll) as a
+/// [--data DIR] [--sql-log FILE] [--keep] [--rebuild-index] [--reuse CONNSTRING]`: starts the real Api (src/Api/bin/Release/net10.0/GitMesh.Api.dll) as a
 /// child process on a fresh database, seeds N signals (and up to N/50 clusters of skewed sizes) with batched raw
 /// INSERTs (PostgreSQL: binary COPY), fills the search index in bulk (--rebuild-index: with the product's
 /// RebuildAsync instead), ANALYZEs, then times the inbox and cluster list endpoints over HTTP,
@@ -27,7 +27,8 @@ namespace GitMesh.Bench;
 /// differ; the searched words are picked from that corpus by document frequency (a common, a mid-frequency and a rare
 /// word), so searches are not tuned to a synthetic vocabulary. PostgreSQL: --connection is an admin connection string
 /// (or GITMESH_TEST_POSTGRES); the bench creates its own database. --sql-log writes the Api's SQL log (EF command
-/// log) to FILE for EXPLAIN; --keep keeps the SQLite file / PostgreSQL database. Besides wall-clock percentiles the
+/// log) to FILE for EXPLAIN; --keep keeps the SQLite file / PostgreSQL database; --reuse CONNSTRING times a database a
+/// kept run seeded (the Api applies newer migrations first) instead of seeding a new one. Besides wall-clock percentiles the
 /// bench prints the Api process's CPU time per request, which is less sensitive to other load on the machine.
 /// </remarks>
 public sealed class ApiBench : IBenchmark
@@ -57,11 +58,12 @@ public sealed class ApiBench : IBenchmark
         var corpus = Corpus.Load(BenchArgs.Arg(args, "--data") ?? FindUpDirectory("shared/data")
             ?? throw new InvalidOperationException("../shared/data not found: pass --data DIR (the shared datasets folder)."));
         var sqlLog = BenchArgs.Arg(args, "--sql-log");
-        var keep = args.Contains("--keep");
+        var reuse = BenchArgs.Arg(args, "--reuse");
+        var keep = args.Contains("--keep") || reuse is not null;
         var dataDirectory = Directory.CreateTempSubdirectory("gitmesh-apibench-").FullName;
-        var connectionString = provider == DatabaseProvider.Postgres
+        var connectionString = reuse ?? (provider == DatabaseProvider.Postgres
             ? await BenchArgs.CreatePostgresDatabaseAsync(BenchArgs.Arg(args, "--connection"), "apibench")
-            : $"Data Source={Path.Combine(dataDirectory, "gitmesh.db")};Default Timeout=30";
+            : $"Data Source={Path.Combine(dataDirectory, "gitmesh.db")};Default Timeout=30");
         var database = new DatabaseInfo(provider, connectionString);
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -87,41 +89,23 @@ public sealed class ApiBench : IBenchmark
                 return 1;
             }
 
-            using var setup = await http.PostAsJsonAsync("api/v1/setup", new { email = Email, password = Password, workspace = "Bench" }, cancellationToken);
-            var setupBody = await setup.Content.ReadAsStringAsync(cancellationToken);
-            if (!setup.IsSuccessStatusCode)
-            {
-                Console.Error.WriteLine($"setup failed: {(int)setup.StatusCode} {setupBody}");
-                return 1;
-            }
-
-            var workspaceId = JsonDocument.Parse(setupBody).RootElement.GetProperty("workspaceId").GetGuid();
-
-            var seedClock = Stopwatch.StartNew();
-            var clusterCount = await SeedAsync(database, workspaceId, count, corpus, cancellationToken);
-            var seedSeconds = seedClock.Elapsed.TotalSeconds;
-            Console.WriteLine($"seeded {count:N0} signals in {clusterCount:N0} clusters in {seedSeconds:N1} s ({count / seedSeconds:N0} rows/s)");
-
-            var indexClock = Stopwatch.StartNew();
+            Guid workspaceId;
+            double seedSeconds;
             double indexSeconds;
-            long lastPrinted = 0;
-            await using (var db = DataServiceCollectionExtensions.CreateContext(database))
+            int clusterCount;
+            if (reuse is not null)
             {
-                var index = SearchServiceCollectionExtensions.Create(provider);
-                var progress = new SyncProgress(done =>
-                {
-                    if (done - lastPrinted >= 100_000 || done == count)
-                    {
-                        lastPrinted = done;
-                        Console.WriteLine($"  index: {done:N0}/{count:N0} ({indexClock.Elapsed.TotalSeconds:N1} s)");
-                    }
-                });
-                // --rebuild-index: the product's own rebuild, signal by signal (slow at a million signals).
-                var indexed = args.Contains("--rebuild-index")
-                    ? await index.RebuildAsync(db, workspaceId, progress, cancellationToken)
-                    : await FillSearchIndexAsync(database, workspaceId, cancellationToken);
-                indexSeconds = indexClock.Elapsed.TotalSeconds;
-                Console.WriteLine($"search index: {indexed:N0} signals in {indexSeconds:N1} s");
+                // A database an earlier run seeded and kept (--keep): the Api has applied any newer migrations.
+                await using var db = DataServiceCollectionExtensions.CreateContext(database);
+                workspaceId = await db.Workspaces.Select(w => w.Id).SingleAsync(cancellationToken);
+                count = await db.Signals.CountAsync(cancellationToken);
+                clusterCount = await db.Clusters.CountAsync(cancellationToken);
+                (seedSeconds, indexSeconds) = (0, 0);
+                Console.WriteLine($"reusing {count:N0} signals in {clusterCount:N0} clusters");
+            }
+            else
+            {
+                (workspaceId, clusterCount, seedSeconds, indexSeconds) = await SetUpAsync(http, database, count, corpus, args, cancellationToken);
             }
 
             var analyzeClock = Stopwatch.StartNew();
@@ -153,6 +137,8 @@ public sealed class ApiBench : IBenchmark
             }
 
             var nextPage = $"{searched}&cursor={Uri.EscapeDataString(cursor)}";
+            var relevance = $"{signals}?limit=50&q={Uri.EscapeDataString(corpus.Common)}&sort=relevance";
+            var (_, relevanceCursor) = await PageAsync(http, relevance, cancellationToken);
             var queries = new[]
             {
                 ("(a) filtered source=github&intent=bug", filtered),
@@ -160,7 +146,8 @@ public sealed class ApiBench : IBenchmark
                 ("(c) (b) next page via cursor", nextPage),
                 ($"(e) q='{corpus.Mid}' (mid-frequency word)", $"{signals}?limit=50&q={Uri.EscapeDataString(corpus.Mid)}"),
                 ($"(f) q='{corpus.Rare}' (rare word)", $"{signals}?limit=50&q={Uri.EscapeDataString(corpus.Rare)}"),
-                ($"(g) q='{corpus.Common}'&sort=relevance", $"{signals}?limit=50&q={Uri.EscapeDataString(corpus.Common)}&sort=relevance"),
+                ($"(g) q='{corpus.Common}'&sort=relevance", relevance),
+                ("(h) (g) next page via cursor", relevanceCursor is null ? relevance : $"{relevance}&cursor={Uri.EscapeDataString(relevanceCursor)}"),
                 ("(d) clusters sort=size", clusters),
             };
             var firstCounts = new List<string>();
@@ -329,6 +316,48 @@ public sealed class ApiBench : IBenchmark
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     /// <summary>Clusters first (signals reference them), then signals in 5,000-row transactions of 200-row multi-row INSERTs.</summary>
+    private static async Task<(Guid WorkspaceId, int Clusters, double SeedSeconds, double IndexSeconds)> SetUpAsync(
+        HttpClient http, DatabaseInfo database, int count, Corpus corpus, string[] args, CancellationToken cancellationToken)
+    {
+        var provider = database.Provider;
+        using var setup = await http.PostAsJsonAsync("api/v1/setup", new { email = Email, password = Password, workspace = "Bench" }, cancellationToken);
+        var setupBody = await setup.Content.ReadAsStringAsync(cancellationToken);
+        if (!setup.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"setup failed: {(int)setup.StatusCode} {setupBody}");
+        }
+
+        var workspaceId = JsonDocument.Parse(setupBody).RootElement.GetProperty("workspaceId").GetGuid();
+        var seedClock = Stopwatch.StartNew();
+        var clusterCount = await SeedAsync(database, workspaceId, count, corpus, cancellationToken);
+        var seedSeconds = seedClock.Elapsed.TotalSeconds;
+        Console.WriteLine($"seeded {count:N0} signals in {clusterCount:N0} clusters in {seedSeconds:N1} s ({count / seedSeconds:N0} rows/s)");
+
+        var indexClock = Stopwatch.StartNew();
+        double indexSeconds;
+        long lastPrinted = 0;
+        await using (var db = DataServiceCollectionExtensions.CreateContext(database))
+        {
+            var index = SearchServiceCollectionExtensions.Create(provider);
+            var progress = new SyncProgress(done =>
+            {
+                if (done - lastPrinted >= 100_000 || done == count)
+                {
+                    lastPrinted = done;
+                    Console.WriteLine($"  index: {done:N0}/{count:N0} ({indexClock.Elapsed.TotalSeconds:N1} s)");
+                }
+            });
+            // --rebuild-index: the product's own rebuild, signal by signal (slow at a million signals).
+            var indexed = args.Contains("--rebuild-index")
+                ? await index.RebuildAsync(db, workspaceId, progress, cancellationToken)
+                : await FillSearchIndexAsync(database, workspaceId, cancellationToken);
+            indexSeconds = indexClock.Elapsed.TotalSeconds;
+            Console.WriteLine($"search index: {indexed:N0} signals in {indexSeconds:N1} s");
+        }
+
+        return (workspaceId, clusterCount, seedSeconds, indexSeconds);
+    }
+
     private static async Task<int> SeedAsync(DatabaseInfo database, Guid workspaceId, int count, Corpus corpus, CancellationToken ct)
     {
         var sqlite = database.Provider == DatabaseProvider.Sqlite;

@@ -38,6 +38,32 @@ public interface ISignalSearchIndex
 
     /// <summary>Matches with a relevance rank (higher is better), best first.</summary>
     Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Matches whose index position lies in <paramref name="window"/>, ranked as <see cref="SearchAsync(GitMeshDbContext, Guid, string, int, int, CancellationToken)"/>
+    /// ranks them: the cost follows the matches in the window, not all matches.
+    /// </summary>
+    /// <remarks>
+    /// Every entry has a position that grows as entries are written (SQLite: the FTS5 rowid; PostgreSQL: signal_search.seq),
+    /// so a range of positions is a range of indexing time, newest last.
+    /// </remarks>
+    Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, SearchWindow window, CancellationToken cancellationToken);
+
+    /// <summary>The highest position in use (0 for an empty index): the end of the newest window.</summary>
+    Task<long> LastPositionAsync(GitMeshDbContext db, Guid workspaceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where the window ending at <paramref name="end"/> (inclusive) should start so that it holds about
+    /// <paramref name="matches"/> matches of the query (at least that many unless fewer exist): the returned position is
+    /// the window's exclusive lower bound, 0 when the window has to reach back to the oldest entry.
+    /// </summary>
+    Task<long> WindowStartAsync(GitMeshDbContext db, Guid workspaceId, string query, long end, int matches, CancellationToken cancellationToken);
 }
 
 public sealed record SearchHit(Guid SignalId, double Rank);
+
+/// <summary>The index positions after <see cref="After"/> up to and including <see cref="Through"/>.</summary>
+public readonly record struct SearchWindow(long After, long Through)
+{
+    public static SearchWindow All { get; } = new(0, long.MaxValue);
+}

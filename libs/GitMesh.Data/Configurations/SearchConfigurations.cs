@@ -27,7 +27,9 @@ internal sealed class SignalSearchEntryConfiguration : IEntityTypeConfiguration<
         b.HasKey(x => x.SignalId);
         b.Property<NpgsqlTsVector>("Document").IsRequired();
         b.HasIndex("Document").HasMethod("gin");
-        b.HasIndex(x => x.WorkspaceId);
+        // The entry's index position (migration 0015): grows as entries are first written; relevance ranks windows of it.
+        b.Property<long>("Seq").UseIdentityByDefaultColumn();
+        b.HasIndex(nameof(SignalSearchEntry.WorkspaceId), "Seq");
         b.HasOne<Signal>().WithMany().HasForeignKey(x => x.SignalId).OnDelete(DeleteBehavior.Cascade);
     }
 }

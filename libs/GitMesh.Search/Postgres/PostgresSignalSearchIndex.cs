@@ -48,6 +48,24 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
         LIMIT {2} OFFSET {3}
         """;
 
+    // A window's matches: the GIN bitmap ANDed with the (workspace_id, seq) range, so only the window's rows are read
+    // and ranked.
+    internal const string WindowSearchSql =
+        $$"""
+        SELECT e.signal_id AS "SignalId", ts_rank_cd(e.document, {{Query}})::double precision AS "Rank"
+        FROM signal_search AS e JOIN signals AS s ON s.id = e.signal_id
+        WHERE e.document @@ {{Query}} AND e.workspace_id = {1} AND e.seq > {4} AND e.seq <= {5} AND s.workspace_id = {1} AND NOT s.is_deleted
+        ORDER BY "Rank" DESC, e.signal_id
+        LIMIT {2} OFFSET {3}
+        """;
+
+    // Sizes a window: a count over the same bitmap AND, no vectors read.
+    internal const string WindowCountSql =
+        $$"""
+        SELECT count(*)::integer AS "Value" FROM signal_search AS e
+        WHERE e.document @@ {{Query}} AND e.workspace_id = {1} AND e.seq > {2} AND e.seq <= {3}
+        """;
+
     // The inner LIMIT stops the count at the cap: a bitmap of a common word's matches is cheap, reading all its rows is not.
     internal const string CountSql =
         $$"""
@@ -156,6 +174,64 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
 
         var matches = await db.Database.SqlQueryRaw<Guid>(MatchingAmongSql, parsed.ToWebSearch(), workspaceId, signalIds.ToArray()).ToListAsync(cancellationToken);
         return matches.ToHashSet();
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, SearchWindow window, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (window == SearchWindow.All)
+        {
+            return await SearchAsync(db, workspaceId, query, limit, offset, cancellationToken);
+        }
+
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || limit == 0 || window.Through <= window.After)
+        {
+            return [];
+        }
+
+        return await db.Database.SqlQueryRaw<SearchHit>(WindowSearchSql, parsed.ToWebSearch(), workspaceId, limit, offset, window.After, window.Through).ToListAsync(cancellationToken);
+    }
+
+    public async Task<long> LastPositionAsync(GitMeshDbContext db, Guid workspaceId, CancellationToken cancellationToken) =>
+        await db.Database.SqlQueryRaw<long>("""SELECT coalesce(max(seq), 0) AS "Value" FROM signal_search WHERE workspace_id = {0}""", workspaceId).SingleAsync(cancellationToken);
+
+    /// <summary>
+    /// Counts matches in a guessed window and rescales the guess by the density it saw (positions are spread evenly
+    /// enough over time for that to converge in two or three counts); accepts a window holding between
+    /// <paramref name="matches"/> and three times as many.
+    /// </summary>
+    public async Task<long> WindowStartAsync(GitMeshDbContext db, Guid workspaceId, string query, long end, int matches, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(matches);
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || end <= 0)
+        {
+            return 0;
+        }
+
+        const int maxCounts = 6;
+        var text = parsed.ToWebSearch();
+        var span = matches * 8L;
+        for (var attempt = 1; ; attempt++)
+        {
+            var start = Math.Max(0, end - span);
+            var count = await db.Database.SqlQueryRaw<int>(WindowCountSql, text, workspaceId, start, end).SingleAsync(cancellationToken);
+            if (count >= matches && (count <= 3L * matches || attempt >= maxCounts))
+            {
+                return start;
+            }
+
+            if (count < matches && start == 0)
+            {
+                return 0;
+            }
+
+            // Aim at 1.5 × matches; grow at most 16-fold at a time (a window with no match says little about density).
+            var scaled = count == 0 ? span * 16 : (long)(span * 1.5 * matches / count);
+            span = Math.Clamp(scaled, matches, span * 16);
+        }
     }
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken)

@@ -38,9 +38,16 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
         $$"""
         SELECT signals_fts.signal_id AS "SignalId", -{{Bm25}} AS "Rank"
         FROM signals_fts CROSS JOIN signals AS s ON s.id = signals_fts.signal_id
-        WHERE signals_fts MATCH {0} AND s.workspace_id = {1} AND s.is_deleted = 0
+        WHERE signals_fts MATCH {0} AND signals_fts.rowid > {4} AND signals_fts.rowid <= {5} AND s.workspace_id = {1} AND s.is_deleted = 0
         ORDER BY "Rank" DESC, signals_fts.signal_id
         LIMIT {2} OFFSET {3}
+        """;
+
+    // FTS5 reads a doclist in rowid order (either way) without ranking anything, so skipping to the n-th newest match is
+    // cheap however common the words are. Other workspaces' entries count too: the window is only sized by this.
+    internal const string WindowStartSql =
+        """
+        SELECT rowid AS "Value" FROM signals_fts WHERE signals_fts MATCH {0} AND rowid <= {1} ORDER BY rowid DESC LIMIT 1 OFFSET {2}
         """;
 
     // Counting stops at the cap, so a common word costs no more than the cap. Not joined to signals (that join costs a
@@ -171,17 +178,39 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
             : db.Database.SqlQueryRaw<Guid>(MatchingSql, parsed.ToFts5(), Text(workspaceId));
     }
 
-    public async Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, CancellationToken cancellationToken) =>
+        SearchAsync(db, workspaceId, query, limit, offset, SearchWindow.All, cancellationToken);
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(GitMeshDbContext db, Guid workspaceId, string query, int limit, int offset, SearchWindow window, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var parsed = WebSearchQuery.Parse(query);
-        if (parsed.IsEmpty || limit == 0)
+        if (parsed.IsEmpty || limit == 0 || window.Through <= window.After)
         {
             return [];
         }
 
-        return await db.Database.SqlQueryRaw<SearchHit>(SearchSql, parsed.ToFts5(), Text(workspaceId), limit, offset).ToListAsync(cancellationToken);
+        return await db.Database.SqlQueryRaw<SearchHit>(SearchSql, parsed.ToFts5(), Text(workspaceId), limit, offset, window.After, window.Through).ToListAsync(cancellationToken);
+    }
+
+    public async Task<long> LastPositionAsync(GitMeshDbContext db, Guid workspaceId, CancellationToken cancellationToken) =>
+        // FTS5's content table keys its rows by the entry's rowid, so this is one b-tree descent (max(rowid) on the
+        // virtual table itself would scan it).
+        await db.Database.SqlQueryRaw<long>("""SELECT coalesce(max(id), 0) AS "Value" FROM signals_fts_content""").SingleAsync(cancellationToken);
+
+    public async Task<long> WindowStartAsync(GitMeshDbContext db, Guid workspaceId, string query, long end, int matches, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(matches);
+        var parsed = WebSearchQuery.Parse(query);
+        if (parsed.IsEmpty || end <= 0)
+        {
+            return 0;
+        }
+
+        // The (matches + 1)-th newest match at or below end is just outside a window of exactly `matches` matches.
+        var found = await db.Database.SqlQueryRaw<long>(WindowStartSql, parsed.ToFts5(), end, matches).ToListAsync(cancellationToken);
+        return found.Count == 0 ? 0 : found[0];
     }
 
     public async Task<int> CountMatchesAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken)

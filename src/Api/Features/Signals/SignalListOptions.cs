@@ -18,4 +18,11 @@ public sealed class SignalListOptions
 
     /// <summary>Signals probed before a common-word search gives up walking (the filters leave few matches) and reads its matches whole.</summary>
     public int SearchProbeBudget { get; set; } = 16_000;
+
+    /// <summary>
+    /// Matches ranked together by sort=relevance: a search with more matches is ranked in windows of about this many,
+    /// newest window first, so that a common word costs no more than this; fewer matches are ranked exactly. 0 ranks
+    /// all matches at once (exact, but a word in 10% of a million signals takes seconds).
+    /// </summary>
+    public int RelevanceWindowMatches { get; set; } = 2_000;
 }

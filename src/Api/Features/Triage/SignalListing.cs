@@ -51,7 +51,8 @@ public enum SignalSort
 /// and the cursor (the last row's keys) says exactly where the next page starts. Signals ingested after the first
 /// page sort before the cursor under "newest", so paging never repeats or skips one. "cluster_size" and "velocity"
 /// lead with a value that changes as signals arrive; a row whose key changes between pages may move across the cursor.
-/// "relevance" walks the ranked search results from the cursor's position, skipping any at or before its (rank, id).
+/// "relevance" ranks windows of the search index, newest first, and walks a window's ranking from the cursor's
+/// position (see <see cref="RelevancePageAsync"/>).
 /// </summary>
 internal static class SignalListing
 {
@@ -156,7 +157,7 @@ internal static class SignalListing
     {
         if (sort == SignalSort.Relevance)
         {
-            return await RelevancePageAsync(db, search, workspaceId, filter, limit, cursor, now, ct);
+            return await RelevancePageAsync(db, search, workspaceId, filter, limit, cursor, now, options.RelevanceWindowMatches, ct);
         }
 
         var since = cursor?.VelocitySince ?? now.AddDays(-DefaultVelocityWindowDays);
@@ -263,28 +264,52 @@ internal static class SignalListing
         }
     }
 
+    /// <summary>
+    /// Relevance pages rank the matches in windows of index positions, newest window first: each window holds about
+    /// <see cref="SignalListOptions.RelevanceWindowMatches"/> matches and is ranked whole, so a page costs about that
+    /// many ranked matches however common the words are. A search with fewer matches is ranked exactly, in one window.
+    /// The first page fixes the newest window's end, so signals arriving later are not part of the paging (a new search
+    /// shows them) and do not move the window's members; the cursor holds the window and the position in its ranking.
+    /// </summary>
+    /// <remarks>
+    /// The position is an offset, not the last row's (rank, id): SQLite's bm25 weighs words by how many signals contain
+    /// them, so every arrival shifts every rank a little, and a rank kept in a cursor no longer matches its row. The
+    /// offset holds as long as the window's order does: always on PostgreSQL (ts_rank_cd reads the document only), and
+    /// on SQLite for one-word searches (all ranks scale alike). A signal deleted or edited between two pages can shift
+    /// the rest of its window by one.
+    /// </remarks>
     private static async Task<(List<Row> Rows, string? NextCursor)> RelevancePageAsync(
-        GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId, SignalFilter filter, int limit, Cursor? cursor, DateTime now, CancellationToken ct)
+        GitMeshDbContext db, ISignalSearchIndex search, Guid workspaceId, SignalFilter filter, int limit, Cursor? cursor, DateTime now,
+        int windowMatches, CancellationToken ct)
     {
         const int batch = 500;
-        var filtered = filter.Apply(db, search, workspaceId);
-        var offset = cursor?.Offset ?? 0;
-        var picked = new List<(SearchHit Hit, int OffsetAfter)>();
-        var more = false;
-        while (!more)
+        var query = filter.Query!;
+        // The hits match the search already: only the other filters are checked against them (re-applying the search
+        // would make SQLite read the whole match list for every batch of hits).
+        var filtered = (filter with { Query = null }).Apply(db, search, workspaceId);
+        SearchWindow window;
+        if (cursor is { } resume)
         {
-            var hits = await search.SearchAsync(db, workspaceId, filter.Query!, batch, offset, ct);
-            if (hits.Count == 0)
-            {
-                break;
-            }
+            window = new SearchWindow(resume.WindowAfter, resume.Key);
+        }
+        else
+        {
+            var end = await search.LastPositionAsync(db, workspaceId, ct);
+            window = new SearchWindow(windowMatches <= 0 || end == 0 ? 0 : await search.WindowStartAsync(db, workspaceId, query, end, windowMatches, ct), end);
+        }
 
+        var offset = cursor?.Offset ?? 0;
+        var picked = new List<(SearchHit Hit, int OffsetAfter, SearchWindow Window)>();
+        var more = false;
+        while (!more && window.Through > 0)
+        {
+            var hits = await search.SearchAsync(db, workspaceId, query, batch, offset, window, ct);
             var ids = hits.Select(h => h.SignalId).ToList();
-            var allowed = (await filtered.Where(s => ids.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+            var allowed = ids.Count == 0 ? [] : (await filtered.Where(s => ids.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct)).ToHashSet();
             foreach (var hit in hits)
             {
                 offset++;
-                if (!allowed.Contains(hit.SignalId) || (cursor is { } c && !IsAfter(hit, c)))
+                if (!allowed.Contains(hit.SignalId))
                 {
                     continue;
                 }
@@ -295,13 +320,23 @@ internal static class SignalListing
                     break;
                 }
 
-                picked.Add((hit, offset));
+                picked.Add((hit, offset, window));
             }
 
-            if (hits.Count < batch)
+            if (more || hits.Count == batch)
+            {
+                continue;
+            }
+
+            // This window is done: the next one ends where it started.
+            if (window.After == 0)
             {
                 break;
             }
+
+            var through = window.After;
+            window = new SearchWindow(await search.WindowStartAsync(db, workspaceId, query, through, Math.Max(1, windowMatches), ct), through);
+            offset = 0;
         }
 
         var pickedIds = picked.Select(p => p.Hit.SignalId).ToList();
@@ -312,13 +347,9 @@ internal static class SignalListing
             return (rows, null);
         }
 
-        var (lastHit, lastOffset) = picked[^1];
-        return (rows, new Cursor(SignalSort.Relevance, 0, default, lastHit.SignalId, lastHit.Rank, lastOffset, null).Encode());
+        var (lastHit, lastOffset, lastWindow) = picked[^1];
+        return (rows, new Cursor(SignalSort.Relevance, lastWindow.Through, default, lastHit.SignalId, lastHit.Rank, lastOffset, null, lastWindow.After).Encode());
     }
-
-    // Search results are ordered by rank descending, then id ascending.
-    private static bool IsAfter(SearchHit hit, Cursor cursor) =>
-        hit.Rank < cursor.Rank || (hit.Rank.Equals(cursor.Rank) && hit.SignalId.CompareTo(cursor.Id) > 0);
 
     public static SignalListItem ToItem(Row r)
     {
@@ -368,11 +399,11 @@ internal static class SignalListing
     /// The opaque page cursor: sort, the last row's keys, and for relevance the position in the ranked results. The
     /// velocity window's start is fixed by the first page so that every page ranks by the same numbers.
     /// </summary>
-    internal sealed record Cursor(SignalSort Sort, long Key, DateTime IngestedAt, Guid Id, double Rank, int Offset, DateTime? VelocitySince)
+    internal sealed record Cursor(SignalSort Sort, long Key, DateTime IngestedAt, Guid Id, double Rank, int Offset, DateTime? VelocitySince, long WindowAfter = 0)
     {
         public string Encode()
         {
-            var text = string.Join('|', "v1", SortName(Sort), Key.ToString(CultureInfo.InvariantCulture), IngestedAt.Ticks.ToString(CultureInfo.InvariantCulture),
+            var text = string.Join('|', "v2", SortName(Sort), WindowAfter.ToString(CultureInfo.InvariantCulture), Key.ToString(CultureInfo.InvariantCulture), IngestedAt.Ticks.ToString(CultureInfo.InvariantCulture),
                 Id.ToString("N"), Rank.ToString("R", CultureInfo.InvariantCulture), Offset.ToString(CultureInfo.InvariantCulture),
                 (VelocitySince?.Ticks ?? 0).ToString(CultureInfo.InvariantCulture));
             return Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -385,7 +416,7 @@ internal static class SignalListing
                 var base64 = value.Replace('-', '+').Replace('_', '/');
                 base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
                 var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split('|');
-                if (parts is not ["v1", var sort, var key, var ticks, var id, var rank, var offset, var since] || !TryParseSort(sort, out var parsedSort))
+                if (parts is not ["v2", var sort, var windowAfter, var key, var ticks, var id, var rank, var offset, var since] || !TryParseSort(sort, out var parsedSort))
                 {
                     return null;
                 }
@@ -394,7 +425,7 @@ internal static class SignalListing
                 return new Cursor(parsedSort, long.Parse(key, CultureInfo.InvariantCulture),
                     new DateTime(long.Parse(ticks, CultureInfo.InvariantCulture), DateTimeKind.Utc), Guid.ParseExact(id, "N"),
                     double.Parse(rank, CultureInfo.InvariantCulture), int.Parse(offset, CultureInfo.InvariantCulture),
-                    sinceTicks == 0 ? null : new DateTime(sinceTicks, DateTimeKind.Utc));
+                    sinceTicks == 0 ? null : new DateTime(sinceTicks, DateTimeKind.Utc), long.Parse(windowAfter, CultureInfo.InvariantCulture));
             }
             catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
             {
