@@ -29,7 +29,9 @@ public static class SignalQueryDocs
     public static readonly QueryParameter[] List =
     [
         .. Filter,
-        new("sort", "Order: newest first, relevance to q, cluster size, or cluster velocity (signals/day over the last 7 days).",
+        new("sort", "Order: newest first, relevance to q, cluster size, or cluster velocity (signals/day over the last 7 days). "
+            + "relevance ranks the matches in windows of about Api:SignalList:RelevanceWindowMatches (default 2,000), newest window first, so a common word stays fast; "
+            + "a search with fewer matches is ranked exactly. Its pages hold the matches that existed at the first page.",
             Values: ["newest", "relevance", "cluster_size", "velocity"], Default: "newest"),
         .. CommonQuery.Page(50, 200),
         new("facets", "Also return counts per source, intent, sentiment, urgency, status and product area for the filter sidebar.", JsonSchemaType.Boolean, Default: "false"),
