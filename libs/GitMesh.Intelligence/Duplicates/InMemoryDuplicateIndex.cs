@@ -1,8 +1,17 @@
 namespace GitMesh.Intelligence.Duplicates;
 
 /// <summary>One retrieved neighbour.</summary>
+/// <param name="Score">The word-level TF-IDF cosine the <see cref="DuplicateThresholds"/> (and so <paramref name="Decision"/>) apply to.</param>
 /// <param name="SharedTerms">Distinct terms the query shares with this neighbour's stored vector (the evidence the auto-join rule checks); 0 when unknown.</param>
-public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecision Decision, int SharedTerms = 0);
+public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecision Decision, int SharedTerms = 0)
+{
+    /// <summary>
+    /// What results are ordered by: <see cref="Score"/> fused with the character n-gram similarity (see
+    /// <see cref="DuplicateIndexOptions.CharGramWeight"/>), in 0..1. Equals <see cref="Score"/> when not set.
+    /// Only for ranking and suggestions: automatic joins stay on the word-level <see cref="Score"/>.
+    /// </summary>
+    public double RankScore { get; init; } = Score;
+}
 
 /// <summary>Candidate-generation limits of <see cref="InMemoryDuplicateIndex"/>. Every limit is a constant, so lookup cost is bounded independently of index size.</summary>
 /// <param name="PostedBodyTerms">Besides all title terms, this many highest-tf·idf body terms of each signal go into the inverted index.</param>
@@ -10,24 +19,36 @@ public sealed record DuplicateCandidate(string Id, double Score, DuplicateDecisi
 /// <param name="MaxDocumentFrequencyFraction">Terms in more than this fraction of documents are not used to generate candidates (they are still scored).</param>
 /// <param name="CandidatePool">Inverted-index candidates (by summed IDF of shared terms) that get an exact score.</param>
 /// <param name="MaxBucketScan">Signals read per matching LSH bucket, newest first.</param>
+/// <param name="CharGramWeight">
+/// Weight w of the character n-gram cosine c (<see cref="CharGramSketch"/>) in the ranking score (s + w·c)/(1 + w), s
+/// being the word-level cosine; 0 ranks by s alone. Decisions do not use it.
+/// </param>
 public sealed record DuplicateIndexOptions(
     int Bands = 16,
     int RowsPerBand = 8,
-    int PostedBodyTerms = 12,
-    int MaxPostingsScanned = 128,
+    int PostedBodyTerms = 24,
+    int MaxPostingsScanned = 256,
     double MaxDocumentFrequencyFraction = 0.2,
-    int CandidatePool = 48,
-    int MaxBucketScan = 16);
+    int CandidatePool = 96,
+    int MaxBucketScan = 16,
+    double CharGramWeight = 0.5)
+{
+    public double CharGramWeight { get; init; } = CharGramWeight >= 0 && double.IsFinite(CharGramWeight)
+        ? CharGramWeight
+        : throw new ArgumentOutOfRangeException(nameof(CharGramWeight), CharGramWeight, "Must be a finite number >= 0.");
+}
 
 /// <summary>Everything the index needs from a signal, computable in parallel before a (sequential) <see cref="InMemoryDuplicateIndex.Add(string, PreparedSignal)"/>.</summary>
-public sealed record PreparedSignal(TermVector Vector, IReadOnlyList<(int Band, long Hash)> Bands);
+/// <param name="Grams">Character n-grams for the ranking's morphological similarity; null counts as none.</param>
+public sealed record PreparedSignal(TermVector Vector, IReadOnlyList<(int Band, long Hash)> Bands, CharGrams? Grams = null);
 
 /// <summary>
 /// In-memory duplicate index for evaluation, benchmarks and small deployments (the data layer persists the same
 /// band hashes and document frequencies in tables). Candidates are the union of
 /// (a) MinHash-LSH bucket mates — near-verbatim copies — and
 /// (b) an inverted index over title terms and the strongest body terms, read only for terms that are rare enough,
-/// ranked by summed IDF; the union is rescored with <see cref="DuplicateScorer"/>.
+/// ranked by summed IDF; the union is rescored with <see cref="DuplicateScorer"/> and ordered by that score fused
+/// with the character n-gram similarity of <see cref="CharGramSketch"/>.
 /// Reads (<see cref="FindSimilar"/>) may run concurrently with each other, not with <see cref="Add(string, PreparedSignal)"/>.
 /// </summary>
 public sealed class InMemoryDuplicateIndex
@@ -50,6 +71,9 @@ public sealed class InMemoryDuplicateIndex
     private readonly Dictionary<long, int> _bucketHead = new();
     private readonly ChunkedIntList _bucketDoc = new();
     private readonly ChunkedIntList _bucketNext = new();
+    private readonly List<sbyte[]> _docSketches = [];
+    private readonly List<int> _docSketchNorms = [];
+    private readonly int[] _gramDf = new int[CharGramSketch.DocumentFrequencyBuckets];
 
     [ThreadStatic]
     private static Scratch? _scratch;
@@ -70,7 +94,7 @@ public sealed class InMemoryDuplicateIndex
 
     /// <summary>Pure and thread-safe: tokenization, term vector and LSH bands.</summary>
     public PreparedSignal Prepare(SignalText text) =>
-        new(Scorer.Vectorize(text), _bands.Compute(_minHasher.Compute(text)));
+        new(Scorer.Vectorize(text), _bands.Compute(_minHasher.Compute(text)), _options.CharGramWeight > 0 ? CharGramSketch.Extract(text) : null);
 
     public void Add(string id, SignalText text) => Add(id, Prepare(text));
 
@@ -137,6 +161,16 @@ public sealed class InMemoryDuplicateIndex
             list[count] = doc;
             _postingCount[termId] = count + 1;
         }
+
+        var grams = prepared.Grams ?? CharGrams.Empty;
+        foreach (var h in grams.Hashes)
+        {
+            _gramDf[CharGramSketch.DocumentFrequencyBucket(h)]++;
+        }
+
+        var sketch = CharGramSketch.Sketch(grams, GramIdf(_frequencies.DocumentCount));
+        _docSketches.Add(sketch);
+        _docSketchNorms.Add(CharGramSketch.NormSquared(sketch));
 
         foreach (var (band, hash) in prepared.Bands)
         {
@@ -260,6 +294,7 @@ public sealed class InMemoryDuplicateIndex
 
         var best = scratch.Best;
         best.Clear();
+        var qSketch = QuerySketch(query, n);
         foreach (var doc in candidates)
         {
             if (doc == exclude)
@@ -275,18 +310,51 @@ public sealed class InMemoryDuplicateIndex
 
             var full = Math.Min(1, dot / (qNorm * DocNorm(doc, idf)));
             var score = blend > 0 ? ((1 - blend) * full) + (blend * TitleCosine(qTitle, qTitleNormSq, _docTitles[doc], n)) : full;
-            best.Add((score, doc, shared));
+            best.Add((RankScore(score, qSketch, doc), score, doc, shared));
         }
 
-        best.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Doc.CompareTo(b.Doc));
+        return Results(best, top);
+    }
+
+    private DuplicateCandidate[] Results(List<(double Rank, double Score, int Doc, int Shared)> best, int top)
+    {
+        best.Sort((a, b) => a.Rank != b.Rank ? b.Rank.CompareTo(a.Rank) : a.Doc.CompareTo(b.Doc));
         var result = new DuplicateCandidate[Math.Min(top, best.Count)];
         for (var i = 0; i < result.Length; i++)
         {
-            var (score, doc, shared) = best[i];
-            result[i] = new DuplicateCandidate(_ids[doc], score, Scorer.Decide(score, shared), shared);
+            var (rank, score, doc, shared) = best[i];
+            result[i] = new DuplicateCandidate(_ids[doc], score, Scorer.Decide(score, shared), shared) { RankScore = rank };
         }
 
         return result;
+    }
+
+    /// <summary>The query's character n-gram sketch under the current n-gram IDF, or null when the ranking does not use it.</summary>
+    private (sbyte[] Sketch, int NormSquared)? QuerySketch(PreparedSignal query, long n)
+    {
+        if (_options.CharGramWeight <= 0 || query.Grams is not { Hashes.Length: > 0 } grams)
+        {
+            return null;
+        }
+
+        var sketch = CharGramSketch.Sketch(grams, GramIdf(n));
+        return (sketch, CharGramSketch.NormSquared(sketch));
+    }
+
+    private Func<ulong, double> GramIdf(long n) =>
+        h => DuplicateScorer.Idf(Math.Max(1, n), _gramDf[CharGramSketch.DocumentFrequencyBucket(h)]);
+
+    /// <summary>(s + w·c)/(1 + w): the word-level score fused with the character n-gram cosine (0 when either side has no n-grams).</summary>
+    private double RankScore(double score, (sbyte[] Sketch, int NormSquared)? query, int doc)
+    {
+        var w = _options.CharGramWeight;
+        if (w <= 0)
+        {
+            return score;
+        }
+
+        var c = query is { } q ? Math.Max(0, CharGramSketch.Cosine(q.Sketch, q.NormSquared, _docSketches[doc], _docSketchNorms[doc])) : 0;
+        return (score + (w * c)) / (1 + w);
     }
 
     /// <summary>The query's stored-form vector (truncated like stored vectors, so an exact copy scores 1), as ascending term ids with weight·idf² and its norm.</summary>
@@ -391,7 +459,8 @@ public sealed class InMemoryDuplicateIndex
         }
 
         var exclude = excludeId is not null && _docById.TryGetValue(excludeId, out var ex) ? ex : -1;
-        var results = new List<(int Doc, double Score, int Shared)>();
+        var qSketch = QuerySketch(query, n);
+        var results = new List<(double Rank, double Score, int Doc, int Shared)>();
         for (var doc = 0; doc < _ids.Count; doc++)
         {
             if (doc == exclude)
@@ -402,15 +471,12 @@ public sealed class InMemoryDuplicateIndex
             var (dot, shared) = Dot(qTerms, qWeights, _docTerms[doc], _docWeights[doc]);
             if (dot > 0)
             {
-                results.Add((doc, Math.Min(1, dot / (qNorm * DocNorm(doc, idf))), shared));
+                var score = Math.Min(1, dot / (qNorm * DocNorm(doc, idf)));
+                results.Add((RankScore(score, qSketch, doc), score, doc, shared));
             }
         }
 
-        return results
-            .OrderByDescending(r => r.Score).ThenBy(r => r.Doc)
-            .Take(top)
-            .Select(r => new DuplicateCandidate(_ids[r.Doc], r.Score, Scorer.Decide(r.Score, r.Shared), r.Shared))
-            .ToList();
+        return Results(results, top);
     }
 
     private IEnumerable<int> PostingTerms(TermVector full, TermVector stored)
@@ -524,7 +590,7 @@ public sealed class InMemoryDuplicateIndex
         public HashSet<int> Posted { get; } = [];
         public List<(double Value, int TermId)> Ranked { get; } = [];
         public List<(int Term, double Weight)> Query { get; } = [];
-        public List<(double Score, int Doc, int Shared)> Best { get; } = [];
+        public List<(double Rank, double Score, int Doc, int Shared)> Best { get; } = [];
 
         public void Reset(int size)
         {
