@@ -101,7 +101,10 @@ public static class CharGramSketch
     public static int DocumentFrequencyBucket(ulong hash) => (int)(hash & (DocumentFrequencyBuckets - 1));
 
     /// <summary>The normalised, quantised count sketch of (1 + ln tf)·idf weights; all zeros when there are no n-grams.</summary>
-    public static sbyte[] Sketch(CharGrams grams, Func<ulong, double> idf)
+    /// <param name="documentFrequencies">Document frequency by <see cref="DocumentFrequencyBucket"/>.</param>
+    /// <param name="idfByFrequency">IDF by document frequency for small frequencies (larger ones are computed).</param>
+    /// <param name="documentCount">The N the IDF is computed for.</param>
+    public static sbyte[] Sketch(CharGrams grams, ReadOnlySpan<int> documentFrequencies, ReadOnlySpan<float> idfByFrequency, long documentCount)
     {
         var sketch = new sbyte[Dimensions];
         if (grams.Hashes.Length == 0)
@@ -114,7 +117,10 @@ public static class CharGramSketch
         for (var i = 0; i < grams.Hashes.Length; i++)
         {
             var h = grams.Hashes[i];
-            var w = (float)((1 + Math.Log(grams.Counts[i])) * idf(h));
+            var count = grams.Counts[i];
+            var df = documentFrequencies[DocumentFrequencyBucket(h)];
+            var idf = df < idfByFrequency.Length ? idfByFrequency[df] : (float)DuplicateScorer.Idf(documentCount, df);
+            var w = (count == 1 ? 1 : 1 + MathF.Log(count)) * idf;
             // Dimension and sign from hash bits the document-frequency bucket does not use.
             var dimension = (int)((h >> 32) % Dimensions);
             v[dimension] += (h >> 63) == 0 ? w : -w;
@@ -132,9 +138,10 @@ public static class CharGramSketch
         }
 
         // Scale so the largest component is ±127; cosines are computed on the quantised vectors and their own norms.
+        var scale = Quantum / max;
         for (var d = 0; d < Dimensions; d++)
         {
-            sketch[d] = (sbyte)Math.Round(v[d] / max * Quantum);
+            sketch[d] = (sbyte)MathF.Round(v[d] * scale);
         }
 
         return sketch;
