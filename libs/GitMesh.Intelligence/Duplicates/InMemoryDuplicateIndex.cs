@@ -38,6 +38,10 @@ public sealed record DuplicateIndexOptions(
     public double CharGramWeight { get; init; } = CharGramWeight >= 0 && double.IsFinite(CharGramWeight)
         ? CharGramWeight
         : throw new ArgumentOutOfRangeException(nameof(CharGramWeight), CharGramWeight, "Must be a finite number >= 0.");
+
+    public int RerankDepth { get; init; } = RerankDepth >= 0
+        ? RerankDepth
+        : throw new ArgumentOutOfRangeException(nameof(RerankDepth), RerankDepth, "Must be >= 0.");
 }
 
 /// <summary>Everything the index needs from a signal, computable in parallel before a (sequential) <see cref="InMemoryDuplicateIndex.Add(string, PreparedSignal)"/>.</summary>
