@@ -335,6 +335,24 @@ public static class IntelligenceCli
             output.WriteLine(string.Create(inv, $"  w={w,-5:0.###}{(w == chosen ? "*" : " ")} {Cells(Recall(pairs, lists))} | {Cells(Recall(evenPairs, lists))} | {Cells(Recall(oddPairs, lists))}"));
         }
 
+        // Candidate generation: neighbouring numbers of posted body terms × exactly rescored pool.
+        output.WriteLine("candidate sensitivity: recall@5 all | even | odd by posted body terms (rows) x candidate pool (columns)");
+        var defaults = new DuplicateIndexOptions();
+        int[] pools = [defaults.CandidatePool / 2, defaults.CandidatePool, defaults.CandidatePool * 2];
+        output.WriteLine("          " + string.Concat(pools.Select(p => $"pool={p,-22}")));
+        foreach (var bodyTerms in new[] { defaults.PostedBodyTerms - 4, defaults.PostedBodyTerms, defaults.PostedBodyTerms + 8 })
+        {
+            var cells = pools.Select(pool =>
+            {
+                ct.ThrowIfCancellationRequested();
+                var variant = new InMemoryDuplicateIndex(null, defaults with { PostedBodyTerms = bodyTerms, CandidatePool = pool });
+                variant.AddRange(items);
+                var lists = parent.Keys.ToDictionary(id => id, id => variant.FindSimilar(texts[id], 10, excludeId: id), StringComparer.Ordinal);
+                return string.Create(inv, $"{Recall(pairs, lists)[1]:F3} {Recall(evenPairs, lists)[1]:F3} {Recall(oddPairs, lists)[1]:F3}{(bodyTerms == defaults.PostedBodyTerms && pool == defaults.CandidatePool ? "*" : " ")}     ");
+            });
+            output.WriteLine(string.Create(inv, $"  body={bodyTerms,-3} ") + string.Concat(cells));
+        }
+
         output.WriteLine($"({sw.Elapsed.TotalSeconds:F1}s)");
         output.WriteLine(string.Create(inv, $"recall@1: {recall[0]:F3} recall@5: {recall[1]:F3} recall@10: {recall[2]:F3} precision@auto: {precision:F3}"));
         return 0;
