@@ -34,7 +34,7 @@ public static class CharGramSketch
     public const int MinGram = 3;
     public const int MaxGram = 5;
 
-    /// <summary>Buckets of the hashed document-frequency table (4 MB of counters; collisions only blur rare n-grams' IDF).</summary>
+    /// <summary>Buckets of the hashed document-frequency table: 2 MB of saturating 16-bit counters per index (an n-gram in 65,535 documents has near-zero IDF anyway); collisions only blur rare n-grams' IDF.</summary>
     public const int DocumentFrequencyBuckets = 1 << 20;
 
     private const float Quantum = 127f;
@@ -101,10 +101,10 @@ public static class CharGramSketch
     public static int DocumentFrequencyBucket(ulong hash) => (int)(hash & (DocumentFrequencyBuckets - 1));
 
     /// <summary>The normalised, quantised count sketch of (1 + ln tf)·idf weights; all zeros when there are no n-grams.</summary>
-    /// <param name="documentFrequencies">Document frequency by <see cref="DocumentFrequencyBucket"/>.</param>
+    /// <param name="documentFrequencies">Document frequency by <see cref="DocumentFrequencyBucket"/>, saturating at <see cref="ushort.MaxValue"/>.</param>
     /// <param name="idfByFrequency">IDF by document frequency for small frequencies (larger ones are computed).</param>
     /// <param name="documentCount">The N the IDF is computed for.</param>
-    public static sbyte[] Sketch(CharGrams grams, ReadOnlySpan<int> documentFrequencies, ReadOnlySpan<float> idfByFrequency, long documentCount)
+    public static sbyte[] Sketch(CharGrams grams, ReadOnlySpan<ushort> documentFrequencies, ReadOnlySpan<float> idfByFrequency, long documentCount)
     {
         var sketch = new sbyte[Dimensions];
         if (grams.Hashes.Length == 0)

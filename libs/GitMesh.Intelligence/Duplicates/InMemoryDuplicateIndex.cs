@@ -79,7 +79,7 @@ public sealed class InMemoryDuplicateIndex
     private readonly ChunkedIntList _bucketNext = new();
     private readonly List<sbyte[]> _docSketches = [];
     private readonly List<int> _docSketchNorms = [];
-    private readonly int[] _gramDf;
+    private readonly ushort[] _gramDf;
     private GramIdfSnapshot _gramIdf = new([], 0);
 
     [ThreadStatic]
@@ -91,7 +91,7 @@ public sealed class InMemoryDuplicateIndex
         _options = options ?? new DuplicateIndexOptions();
         _minHasher = new MinHasher(Math.Max(MinHasher.DefaultHashCount, _options.Bands * _options.RowsPerBand));
         _bands = new LshBands(_options.Bands, _options.RowsPerBand);
-        _gramDf = _options.CharGramWeight > 0 ? new int[CharGramSketch.DocumentFrequencyBuckets] : [];
+        _gramDf = _options.CharGramWeight > 0 ? new ushort[CharGramSketch.DocumentFrequencyBuckets] : [];
     }
 
     public DuplicateScorer Scorer { get; }
@@ -175,7 +175,11 @@ public sealed class InMemoryDuplicateIndex
             var grams = prepared.Grams ?? CharGrams.Empty;
             foreach (var h in grams.Hashes)
             {
-                _gramDf[CharGramSketch.DocumentFrequencyBucket(h)]++;
+                ref var df = ref _gramDf[CharGramSketch.DocumentFrequencyBucket(h)];
+                if (df < ushort.MaxValue)
+                {
+                    df++;
+                }
             }
 
             var sketch = Sketch(grams, _frequencies.DocumentCount);

@@ -308,7 +308,7 @@ public class DuplicateTermTests
 
 public class CharGramSketchTests
 {
-    private static readonly int[] Frequencies = new int[CharGramSketch.DocumentFrequencyBuckets];
+    private static readonly ushort[] Frequencies = new ushort[CharGramSketch.DocumentFrequencyBuckets];
     private static readonly float[] UniformIdf = Enumerable.Repeat(1f, 16).ToArray();
 
     private static (sbyte[] Sketch, int Norm) Of(string title, string? body = null)
