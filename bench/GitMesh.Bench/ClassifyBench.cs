@@ -16,7 +16,13 @@ public sealed class ClassifyBench : IBenchmark
 {
     public string Name => "classify";
 
-    public string Description => "signals/s for classify + duplicate lookup at 10k/100k/1M indexed signals (--sizes a,b,c --queries N)";
+    public string Description => "signals/s for classify + duplicate lookup at 10k/100k/1M indexed signals (--sizes a,b,c --queries N --no-compare)";
+
+    /// <summary>
+    /// The lookup settings before character n-gram ranking and the wider candidate generation (issue #4): measured in
+    /// the same run as a second row per size, so the cost of the change is read off one load level.
+    /// </summary>
+    private static readonly DuplicateIndexOptions WordOnlyNarrow = new(PostedBodyTerms: 12, MaxPostingsScanned: 128, CandidatePool: 48, CharGramWeight: 0);
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -56,13 +62,34 @@ public sealed class ClassifyBench : IBenchmark
         var classify = Measure(queryTexts.Length, i => classifier.Classify(queryTexts[i]));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"classify only: {classify.Wall:N0} signals/s wall, {classify.CpuBased:N0} signals/s cpu-based ({1e6 * cores / classify.CpuBased:F0} cpu-µs/signal)"));
         Console.WriteLine();
-        Console.WriteLine($"{"index size",12} {"build s",9} {"managed MB",11} {"lookup/s wall",14} {"lookup/s cpu",13} {"classify+lookup/s wall",23} {"… cpu",9} {"baseline scan/s",16} {"top1 agree",11}");
+        Console.WriteLine($"{"index size",12} {"settings",9} {"build s",9} {"managed MB",11} {"lookup/s wall",14} {"lookup/s cpu",13} {"classify+lookup/s wall",23} {"… cpu",9} {"baseline scan/s",16} {"top1 agree",11}");
         var sw = new Stopwatch();
+        var settings = new List<(string Name, DuplicateIndexOptions Options)> { ("default", new DuplicateIndexOptions()) };
+        if (!args.Contains("--no-compare"))
+        {
+            settings.Add(("previous", WordOnlyNarrow));
+        }
 
         foreach (var size in sizes)
         {
+            foreach (var (name, options) in settings)
+            {
+                RunSize(size, name, options);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"load average at end: {LoadAverage()}");
+        Console.WriteLine("lookup = LSH ∪ rare-term inverted index (bounded postings) + exact rescoring, ranked by word cosine fused with the character n-gram sketch cosine;");
+        Console.WriteLine("previous = word cosine only, 12 posted body terms, 128 postings per term, pool 48 (before issue #4); baseline = exact linear scan (single thread, incl. one fast lookup per query);");
+        Console.WriteLine("top1 agree = share of sampled queries whose best fast hit has the same ranking score as the exact best.");
+        return Task.FromResult(0);
+
+        void RunSize(int size, string name, DuplicateIndexOptions options)
+        {
             cancellationToken.ThrowIfCancellationRequested();
-            var index = new InMemoryDuplicateIndex();
+            GC.Collect();
+            var index = new InMemoryDuplicateIndex(null, options);
             sw.Restart();
             index.AddRange(Enumerable.Range(0, size).Select(i => ($"s{i}", corpus.Synthesize(new Random(i)))));
             var build = sw.Elapsed.TotalSeconds;
@@ -87,7 +114,7 @@ public sealed class ClassifyBench : IBenchmark
             {
                 var exact = index.FindSimilarExhaustive(prepared[i], 1);
                 var fast = index.FindSimilar(prepared[i], 1);
-                if (exact.Count == 0 || (fast.Count > 0 && Math.Abs(fast[0].Score - exact[0].Score) < 1e-9))
+                if (exact.Count == 0 || (fast.Count > 0 && Math.Abs(fast[0].RankScore - exact[0].RankScore) < 1e-9))
                 {
                     agree++;
                 }
@@ -95,14 +122,8 @@ public sealed class ClassifyBench : IBenchmark
 
             var scanRate = sample / sw.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{size,12:N0} {build,9:F1} {managedMb,11:N0} {lookup.Wall,14:N0} {lookup.CpuBased,13:N0} {endToEnd.Wall,23:N0} {endToEnd.CpuBased,9:N0} {scanRate,16:N1} {agree / (double)sample,11:P0}"));
+                $"{size,12:N0} {name,9} {build,9:F1} {managedMb,11:N0} {lookup.Wall,14:N0} {lookup.CpuBased,13:N0} {endToEnd.Wall,23:N0} {endToEnd.CpuBased,9:N0} {scanRate,16:N1} {agree / (double)sample,11:P0}"));
         }
-
-        Console.WriteLine();
-        Console.WriteLine($"load average at end: {LoadAverage()}");
-        Console.WriteLine("lookup = LSH ∪ rare-term inverted index (bounded postings) + exact rescoring; baseline = exact linear scan (single thread, incl. one fast lookup per query);");
-        Console.WriteLine("top1 agree = share of sampled queries whose best fast hit scores the same as the exact best.");
-        return Task.FromResult(0);
     }
 
     private static string LoadAverage()

@@ -306,6 +306,13 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
             }
         }
 
+        // Hyphenated names ("commons-text", "aws-java-sdk-bundle", "start-build-env") are one thing; their parts
+        // ("text", "java", "build") are common words, so the whole name is added as a term of its own.
+        foreach (Match m in CompoundRegex().Matches(text))
+        {
+            Add("cmp:" + m.Value.ToLowerInvariant());
+        }
+
         if (signatures)
         {
             AddSignatures(text, counts);
@@ -342,36 +349,67 @@ public sealed partial class DuplicateScorer(DuplicateScorerOptions? options = nu
     private static readonly Dictionary<string, string> Synonyms = new(StringComparer.Ordinal)
     {
         ["updat"] = "upgrad",
-        ["update"] = "upgrad",
-        ["upgrade"] = "upgrad",
         ["bump"] = "upgrad",
-        ["failure"] = "fail",
+        ["failur"] = "fail",
         ["npe"] = "nullpointerexception",
     };
 
-    /// <summary>Light suffix stripping (fails/failed/failing → fail) so paraphrased duplicates share terms.</summary>
+    /// <summary>
+    /// Light suffix stripping so inflections of one word share a term: fails/failed/failing → fail,
+    /// binary/binaries → binary, release/releases/released → releas, stop/stopped → stop.
+    /// </summary>
+    /// <remarks>
+    /// After the suffix goes, a final "e" goes too and a doubled final consonant is undoubled, because
+    /// "release" + "s" and "releas" + "ed" must meet, and "stopp" + "ed" must meet "stop".
+    /// </remarks>
     internal static string Stem(string token)
     {
-        if (token.Length <= 4 || !char.IsLetter(token[^1]))
+        if (token.Length <= 3 || !char.IsLetter(token[^1]))
         {
             return token;
         }
 
-        foreach (var suffix in Suffixes)
+        var stem = token;
+        foreach (var (suffix, replacement) in Suffixes)
         {
             if (token.Length - suffix.Length >= 3 && token.EndsWith(suffix, StringComparison.Ordinal))
             {
-                return token[..^suffix.Length];
+                stem = token[..^suffix.Length] + replacement;
+                break;
             }
         }
 
-        return token;
+        if (stem == token && token.EndsWith('s') && !token.EndsWith("ss", StringComparison.Ordinal) && !token.EndsWith("us", StringComparison.Ordinal) && !token.EndsWith("is", StringComparison.Ordinal))
+        {
+            stem = token[..^1];
+        }
+
+        if (stem.Length > 3 && stem[^1] == 'e')
+        {
+            stem = stem[..^1];
+        }
+
+        if (stem.Length > 3 && stem[^1] == stem[^2] && stem[^1] is not ('l' or 's' or 'z' or 'f') && !IsVowel(stem[^1]))
+        {
+            stem = stem[..^1];
+        }
+
+        return stem;
     }
 
-    private static readonly string[] Suffixes = ["ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "ly", "s"];
+    private static bool IsVowel(char c) => c is 'a' or 'e' or 'i' or 'o' or 'u';
+
+    // First match wins, so longer suffixes come first; -ies/-ied become -y (binaries → binary, copied → copy).
+    private static readonly (string Suffix, string Replacement)[] Suffixes =
+    [
+        ("ations", ""), ("ation", ""), ("ings", ""), ("ing", ""), ("ied", "y"), ("ies", "y"), ("ed", ""), ("ly", ""),
+    ];
 
     [GeneratedRegex(@"\b(v?\d+(\.\d+)+[\w-]*|[A-Za-z][A-Za-z0-9]*-\d+|\d{3,})\b", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierRegex();
+
+    [GeneratedRegex(@"(?<![\w.-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z][A-Za-z0-9]*)+(?![\w-])", RegexOptions.CultureInvariant)]
+    private static partial Regex CompoundRegex();
 
     [GeneratedRegex(@"^v?\d+\.\d+(?=\.\d)", RegexOptions.CultureInvariant)]
     private static partial Regex VersionLineRegex();

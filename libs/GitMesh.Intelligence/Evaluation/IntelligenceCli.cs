@@ -206,9 +206,6 @@ public static class IntelligenceCli
             parent[Find(a)] = Find(b);
         }
 
-        int[] ks = [1, 5, 10];
-        var hits = new int[ks.Length];
-        var directions = 0;
         var retrieved = new Dictionary<string, IReadOnlyList<DuplicateCandidate>>(StringComparer.Ordinal);
         foreach (var id in parent.Keys)
         {
@@ -216,21 +213,7 @@ public static class IntelligenceCli
             retrieved[id] = index.FindSimilar(texts[id], 10, excludeId: id);
         }
 
-        foreach (var (a, b) in pairs)
-        {
-            foreach (var (q, partner) in new[] { (a, b), (b, a) })
-            {
-                directions++;
-                var list = retrieved[q];
-                for (var k = 0; k < ks.Length; k++)
-                {
-                    if (list.Take(ks[k]).Any(c => c.Id == partner))
-                    {
-                        hits[k]++;
-                    }
-                }
-            }
-        }
+        var recall = Recall(pairs, retrieved);
 
         // Automatic joins: every unordered pair (query, candidate) scoring at or above the auto threshold,
         // over all items as queries, kept when at least one side appears in a gold pair.
@@ -330,9 +313,74 @@ public static class IntelligenceCli
         }
 
         output.WriteLine($"possible-duplicate suggestions (grey zone, all queries): {suggestions}");
+
+        // Robustness of the ranking fusion: recall on two disjoint halves of the gold pairs (even / odd position in
+        // pairs.csv) for the chosen character n-gram weight and its neighbours, each with the whole folder indexed.
+        output.WriteLine("ranking sensitivity: recall@1 / @5 / @10 by character n-gram weight w (rank = (s + w*c)/(1 + w)), all pairs | even half | odd half");
+        var evenPairs = pairs.Where((_, i) => i % 2 == 0).ToList();
+        var oddPairs = pairs.Where((_, i) => i % 2 == 1).ToList();
+        var chosen = new DuplicateIndexOptions().CharGramWeight;
+        foreach (var w in new[] { 0, chosen / 2, chosen, chosen * 2, chosen * 4 }.Distinct())
+        {
+            ct.ThrowIfCancellationRequested();
+            var lists = retrieved;
+            if (w != chosen)
+            {
+                var variant = new InMemoryDuplicateIndex(null, new DuplicateIndexOptions { CharGramWeight = w });
+                variant.AddRange(items);
+                lists = parent.Keys.ToDictionary(id => id, id => variant.FindSimilar(texts[id], 10, excludeId: id), StringComparer.Ordinal);
+            }
+
+            string Cells(double[] r) => string.Create(inv, $"{r[0]:F3} {r[1]:F3} {r[2]:F3}");
+            output.WriteLine(string.Create(inv, $"  w={w,-5:0.###}{(w == chosen ? "*" : " ")} {Cells(Recall(pairs, lists))} | {Cells(Recall(evenPairs, lists))} | {Cells(Recall(oddPairs, lists))}"));
+        }
+
+        // Candidate generation: neighbouring numbers of posted body terms × exactly rescored pool.
+        output.WriteLine("candidate sensitivity: recall@5 all | even | odd by posted body terms (rows) x candidate pool (columns)");
+        var defaults = new DuplicateIndexOptions();
+        int[] pools = [defaults.CandidatePool / 2, defaults.CandidatePool, defaults.CandidatePool * 2];
+        output.WriteLine("          " + string.Concat(pools.Select(p => $"pool={p,-22}")));
+        foreach (var bodyTerms in new[] { defaults.PostedBodyTerms - 4, defaults.PostedBodyTerms, defaults.PostedBodyTerms + 8 })
+        {
+            var cells = pools.Select(pool =>
+            {
+                ct.ThrowIfCancellationRequested();
+                var variant = new InMemoryDuplicateIndex(null, defaults with { PostedBodyTerms = bodyTerms, CandidatePool = pool });
+                variant.AddRange(items);
+                var lists = parent.Keys.ToDictionary(id => id, id => variant.FindSimilar(texts[id], 10, excludeId: id), StringComparer.Ordinal);
+                return string.Create(inv, $"{Recall(pairs, lists)[1]:F3} {Recall(evenPairs, lists)[1]:F3} {Recall(oddPairs, lists)[1]:F3}{(bodyTerms == defaults.PostedBodyTerms && pool == defaults.CandidatePool ? "*" : " ")}     ");
+            });
+            output.WriteLine(string.Create(inv, $"  body={bodyTerms,-3} ") + string.Concat(cells));
+        }
+
         output.WriteLine($"({sw.Elapsed.TotalSeconds:F1}s)");
-        output.WriteLine(string.Create(inv, $"recall@1: {hits[0] / (double)directions:F3} recall@5: {hits[1] / (double)directions:F3} recall@10: {hits[2] / (double)directions:F3} precision@auto: {precision:F3}"));
+        output.WriteLine(string.Create(inv, $"recall@1: {recall[0]:F3} recall@5: {recall[1]:F3} recall@10: {recall[2]:F3} precision@auto: {precision:F3}"));
         return 0;
+    }
+
+    /// <summary>recall@1, @5, @10 over directed pairs: is the partner among the query's top-k retrieved items.</summary>
+    private static double[] Recall(List<(string A, string B)> pairs, IReadOnlyDictionary<string, IReadOnlyList<DuplicateCandidate>> retrieved)
+    {
+        int[] ks = [1, 5, 10];
+        var hits = new int[ks.Length];
+        var directions = 0;
+        foreach (var (a, b) in pairs)
+        {
+            foreach (var (q, partner) in new[] { (a, b), (b, a) })
+            {
+                directions++;
+                var list = retrieved[q];
+                for (var k = 0; k < ks.Length; k++)
+                {
+                    if (list.Take(ks[k]).Any(c => c.Id == partner))
+                    {
+                        hits[k]++;
+                    }
+                }
+            }
+        }
+
+        return hits.Select(h => directions == 0 ? 0 : h / (double)directions).ToArray();
     }
 
     private static string NormalizedCopyKey(SignalText text) =>

@@ -270,3 +270,154 @@ public class InMemoryDuplicateIndexTests
         viaIndex.ShouldBe(viaScorer, 1e-4);
     }
 }
+
+public class DuplicateTermTests
+{
+    [Theory]
+    [InlineData("binaries", "binary")]
+    [InlineData("releases", "release")]
+    [InlineData("released", "release")]
+    [InlineData("stopped", "stop")]
+    [InlineData("failing", "fails")]
+    [InlineData("dependencies", "dependency")]
+    [InlineData("addresses", "address")]
+    [InlineData("updated", "update")]
+    public void Inflections_of_one_word_share_a_stem(string a, string b) => DuplicateScorer.Stem(a).ShouldBe(DuplicateScorer.Stem(b));
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("class")]
+    [InlineData("install")]
+    [InlineData("aws")]
+    public void Words_that_only_look_inflected_keep_their_ending(string word) =>
+        DuplicateScorer.Stem(word).ShouldBe(word);
+
+    [Fact]
+    public void Hyphenated_names_are_terms_of_their_own()
+    {
+        var scorer = new DuplicateScorer();
+        var text = scorer.Vectorize(new SignalText("Upgrade commons-text to 1.10.0", null)).Terms;
+        var sameName = scorer.Vectorize(new SignalText("commons-text CVE-2022-42889", null)).Terms;
+        var otherName = scorer.Vectorize(new SignalText("Upgrade commons-codec to 1.15", null)).Terms;
+
+        // commons, text and the whole name commons-text; commons-codec shares only "commons" and the upgrade verb.
+        DuplicateScorer.SharedTerms(text, sameName).ShouldBe(3);
+        DuplicateScorer.SharedTerms(text, otherName).ShouldBe(2);
+    }
+}
+
+public class CharGramSketchTests
+{
+    private static readonly ushort[] Frequencies = new ushort[CharGramSketch.DocumentFrequencyBuckets];
+    private static readonly float[] UniformIdf = Enumerable.Repeat(1f, 16).ToArray();
+
+    private static (sbyte[] Sketch, int Norm) Of(string title, string? body = null)
+    {
+        var sketch = CharGramSketch.Sketch(CharGramSketch.Extract(new SignalText(title, body)), Frequencies, UniformIdf, 1);
+        return (sketch, CharGramSketch.NormSquared(sketch));
+    }
+
+    private static double Cosine((sbyte[] Sketch, int Norm) a, (sbyte[] Sketch, int Norm) b) => CharGramSketch.Cosine(a.Sketch, a.Norm, b.Sketch, b.Norm);
+
+    [Fact]
+    public void Identical_text_has_cosine_one_and_empty_text_zero()
+    {
+        var a = Of("Kerberized cluster rejects the deserializer", "since the upgrade");
+        Cosine(a, Of("Kerberized cluster rejects the deserializer", "since the upgrade")).ShouldBe(1, 1e-9);
+        var empty = Of("", null);
+        empty.Norm.ShouldBe(0);
+        Cosine(a, empty).ShouldBe(0);
+    }
+
+    [Fact]
+    public void Shared_word_pieces_score_above_unrelated_text()
+    {
+        var query = Of("Support VectorIO in ABFS input stream");
+        var morphological = Of("AzureBlobFileSystem should override readVectored for ABFS streams");
+        var unrelated = Of("Namenode web UI shows a blank page after login");
+        Cosine(query, morphological).ShouldBeGreaterThan(Cosine(query, unrelated) + 0.1);
+    }
+
+    [Fact]
+    public void Only_the_title_and_the_opening_of_the_body_count()
+    {
+        var opening = new string('x', CharGramSketch.BodyChars);
+        var a = Of("Same title", opening + " tail about kerberos tokens");
+        var b = Of("Same title", opening + " tail about yarn queues");
+        Cosine(a, b).ShouldBe(1, 1e-9);
+    }
+
+    [Fact]
+    public void Dot_product_matches_the_scalar_definition()
+    {
+        var rng = new Random(3);
+        var a = new sbyte[CharGramSketch.Dimensions];
+        var b = new sbyte[CharGramSketch.Dimensions];
+        rng.NextBytes((byte[])(Array)a);
+        rng.NextBytes((byte[])(Array)b);
+        a[0] = -128;
+        b[0] = -128;
+        var expected = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            expected += a[i] * b[i];
+        }
+
+        CharGramSketch.Dot(a, b).ShouldBe(expected);
+    }
+}
+
+public class DuplicateRankingTests
+{
+    private static InMemoryDuplicateIndex Index(DuplicateIndexOptions? options = null)
+    {
+        var index = new InMemoryDuplicateIndex(null, options);
+        for (var i = 0; i < 60; i++)
+        {
+            index.Add($"f{i}", new SignalText($"Filler report {i} about module{i}", $"Body {i} mentions option{i} and flag{i}."));
+        }
+
+        // Both share one word ("cluster") with the query; only the first also shares word pieces.
+        index.Add("morph", new SignalText("Cluster: Kerberos authentication fails on deserialization", "Seen since the upgrade."));
+        index.Add("other", new SignalText("Cluster dashboard colours look wrong on dark screens", "Seen since the upgrade."));
+        return index;
+    }
+
+    private static readonly SignalText Query = new("Kerberized cluster authenticator rejects deserializer output", null);
+
+    [Fact]
+    public void Character_ngram_similarity_lifts_a_paraphrase_over_a_word_level_tie()
+    {
+        var result = Index().FindSimilar(Query, 5);
+        result[0].Id.ShouldBe("morph");
+        result[0].RankScore.ShouldBeGreaterThan(result.Single(c => c.Id == "other").RankScore);
+        result.ShouldAllBe(c => c.Decision != DuplicateDecision.AutoJoin);
+    }
+
+    [Fact]
+    public void Without_the_ngram_weight_the_ranking_score_is_the_word_score()
+    {
+        var result = Index(new DuplicateIndexOptions(CharGramWeight: 0)).FindSimilar(Query, 5);
+        result.ShouldNotBeEmpty();
+        result.ShouldAllBe(c => c.RankScore == c.Score);
+        result.Select(c => c.Score).ShouldBeInOrder(SortDirection.Descending);
+    }
+
+    [Fact]
+    public void Fused_ranking_score_stays_in_zero_to_one_and_decisions_stay_on_the_word_score()
+    {
+        var index = Index();
+        foreach (var c in index.FindSimilar(Query, 10))
+        {
+            c.RankScore.ShouldBeInRange(0, 1);
+            c.Decision.ShouldBe(index.Scorer.Decide(c.Score, c.SharedTerms));
+        }
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Invalid_ngram_weight_is_rejected(double weight) =>
+        Should.Throw<ArgumentOutOfRangeException>(() => new DuplicateIndexOptions(CharGramWeight: weight));
+}

@@ -36,16 +36,19 @@ public class EvaluationTests
         Figure(output, "macro-F1").ShouldBeGreaterThanOrEqualTo(0.80);
     }
 
-    // The brief's targets are recall@5 >= 0.85 and precision@auto >= 0.9; we measure 0.78 / 1.00 (13 joins: 5 gold
-    // pairs, 8 verbatim copies missing from pairs.csv; strict 0.38). These floors guard against regressions.
+    // The targets are recall@5 >= 0.85 with precision@auto >= 0.9; we measure recall@1 0.576, @5 0.871, @10 0.886 and
+    // precision@auto 1.00 (14 joins: 6 gold pairs, 8 verbatim copies missing from pairs.csv; strict 0.43). The floors
+    // sit one or two pairs below the measured figures (one directed pair is 1/132 = 0.008).
     [Fact]
-    public async Task Duplicate_retrieval_on_hadoop_does_not_regress()
+    public async Task Duplicate_retrieval_on_hadoop_meets_targets()
     {
         var output = await RunAsync("eval", "duplicates", "--data", TestTexts.DataPath("duplicates", "hadoop"));
-        Figure(output, "recall@5").ShouldBeGreaterThanOrEqualTo(0.77);
-        Figure(output, "recall@10").ShouldBeGreaterThanOrEqualTo(0.82);
+        Figure(output, "recall@1").ShouldBeGreaterThanOrEqualTo(0.55);
+        Figure(output, "recall@5").ShouldBeGreaterThanOrEqualTo(0.85);
+        Figure(output, "recall@10").ShouldBeGreaterThanOrEqualTo(0.87);
         Figure(output, "precision@auto").ShouldBeGreaterThanOrEqualTo(0.9);
         output.ShouldContain("strict precision@auto");
+        output.ShouldContain("ranking sensitivity");
     }
 
     [Fact]
