@@ -114,7 +114,7 @@ public sealed class DuplicateIndexCache
                 foreach (var chunk in freshIds.Chunk(500))
                 {
                     var texts = await db.Signals.IgnoreQueryFilters().AsNoTracking()
-                        .Where(s => s.WorkspaceId == workspaceId && !s.IsDeleted && chunk.Contains(s.Id))
+                        .Where(s => s.WorkspaceId == workspaceId && !s.IsDeleted && EF.Parameter(chunk).Contains(s.Id))
                         .Select(s => new { s.Id, s.Title, s.BodyText, s.CodeText })
                         .ToListAsync(cancellationToken);
                     fresh.AddRange(texts.Select(x => (x.Id, x.Title, x.BodyText, x.CodeText)));

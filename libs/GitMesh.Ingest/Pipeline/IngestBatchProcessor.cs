@@ -48,7 +48,16 @@ public sealed class IngestBatchProcessor(
     // Preparation (tokens, term vector, bands) is pure; any index instance computes the same thing.
     private static readonly InMemoryDuplicateIndex Preparer = new();
 
-    public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
+    /// <summary>Prepares and commits one batch (<see cref="PrepareAsync"/> then <see cref="CommitAsync"/>).</summary>
+    public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken) =>
+        await CommitAsync(await PrepareAsync(messages, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The CPU half of a batch — normalize, content hash, classify, MinHash — in parallel and outside any transaction.
+    /// The result holds no database state, so a consumer can prepare the next batch (in another scope) while this
+    /// one commits.
+    /// </summary>
+    public async Task<PreparedBatch> PrepareAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
     {
         // Latest version of each item wins inside a batch; order otherwise preserved.
         var latest = messages
@@ -66,12 +75,22 @@ public sealed class IngestBatchProcessor(
             }
         }
 
-        // CPU work first, in parallel and outside any transaction.
         using (_stages.Measure("prepare (parallel)"))
         {
             Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
         }
 
+        return new PreparedBatch(prepared);
+    }
+
+    /// <summary>
+    /// The database half of a batch: upsert, clusters, authors, bands and outbox in one transaction, then the search
+    /// index.
+    /// </summary>
+    public async Task<BatchOutcome> CommitAsync(PreparedBatch batch, CancellationToken cancellationToken)
+    {
+        var prepared = batch.Items;
+        await TuneConnectionAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         var created = 0;
         var updated = 0;
@@ -107,7 +126,7 @@ public sealed class IngestBatchProcessor(
                 t = _stages.Measure("load hash+bands");
                 var hashes = items.Select(i => i.Text.ContentHash).Distinct().ToList();
                 var byHash = (await db.Signals.IgnoreQueryFilters()
-                        .Where(s => s.WorkspaceId == workspaceId && s.ContentHash != null && hashes.Contains(s.ContentHash) && !s.IsDeleted && s.ClusterId != null)
+                        .Where(s => s.WorkspaceId == workspaceId && s.ContentHash != null && EF.Parameter(hashes).Contains(s.ContentHash) && !s.IsDeleted && s.ClusterId != null)
                         .Select(s => new { s.ContentHash, s.ClusterId })
                         .ToListAsync(cancellationToken))
                     .GroupBy(x => x.ContentHash!).ToDictionary(g => g.Key, g => g.First().ClusterId!.Value, StringComparer.Ordinal);
@@ -269,6 +288,26 @@ public sealed class IngestBatchProcessor(
         return new BatchOutcome(created, updated, unchanged, touched);
     }
 
+    /// <summary>
+    /// One connection for the whole batch (the search index writes right after the commit), and on SQLite a page cache
+    /// large enough for the random-order index pages a batch touches (band hashes, external ids, content hashes): with
+    /// the 2 MiB default, most B-tree steps of those inserts were re-read from the OS with a system call each. Pooled
+    /// connections keep the setting; the context's disposal closes the connection.
+    /// </summary>
+    private async Task TuneConnectionAsync(CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = $"PRAGMA cache_size = -{SqlitePageCacheKiB}";
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>64 MiB per ingest connection (the pragma takes KiB when negative).</summary>
+    private const int SqlitePageCacheKiB = 65_536;
+
     private Prepared Prepare(IngestMessage message, WorkspaceLearning learned)
     {
         // PostgreSQL text cannot hold U+0000 (a message carrying one would be poison there, forever); it means
@@ -320,7 +359,7 @@ public sealed class IngestBatchProcessor(
             var source = bySource.Key;
             var externalIds = bySource.Select(i => i.Message.Envelope.ExternalId).Distinct().ToList();
             var rows = await db.Signals.IgnoreQueryFilters()
-                .Where(s => s.WorkspaceId == workspaceId && s.Source == source && externalIds.Contains(s.ExternalId))
+                .Where(s => s.WorkspaceId == workspaceId && s.Source == source && EF.Parameter(externalIds).Contains(s.ExternalId))
                 .ToListAsync(ct);
             foreach (var row in rows)
             {
@@ -347,7 +386,7 @@ public sealed class IngestBatchProcessor(
             var source = bySource.Key;
             var usernames = bySource.Select(k => k.Username).ToList();
             var rows = await db.Authors.IgnoreQueryFilters()
-                .Where(a => a.WorkspaceId == workspaceId && a.Source == source && usernames.Contains(a.Username))
+                .Where(a => a.WorkspaceId == workspaceId && a.Source == source && EF.Parameter(usernames).Contains(a.Username))
                 .ToListAsync(ct);
             foreach (var row in rows)
             {
@@ -393,7 +432,7 @@ public sealed class IngestBatchProcessor(
         foreach (var chunk in signalIds.Chunk(500))
         {
             var rows = await db.Signals.IgnoreQueryFilters().AsNoTracking()
-                .Where(s => s.WorkspaceId == workspaceId && chunk.Contains(s.Id))
+                .Where(s => s.WorkspaceId == workspaceId && EF.Parameter(chunk).Contains(s.Id))
                 .Select(s => new { s.Id, s.ClusterId })
                 .ToListAsync(ct);
             foreach (var row in rows)
@@ -411,7 +450,7 @@ public sealed class IngestBatchProcessor(
         var result = new Dictionary<Guid, Cluster>();
         foreach (var chunk in clusterIds.OfType<Guid>().Distinct().Chunk(500))
         {
-            foreach (var cluster in await db.Clusters.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && chunk.Contains(c.Id)).ToListAsync(ct))
+            foreach (var cluster in await db.Clusters.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && EF.Parameter(chunk).Contains(c.Id)).ToListAsync(ct))
             {
                 result[cluster.Id] = cluster;
             }
@@ -428,7 +467,7 @@ public sealed class IngestBatchProcessor(
         foreach (var chunk in hashes.Chunk(2_000))
         {
             var rows = await db.SignalLshBands.IgnoreQueryFilters().AsNoTracking()
-                .Where(b => b.WorkspaceId == workspaceId && chunk.Contains(b.Hash))
+                .Where(b => b.WorkspaceId == workspaceId && EF.Parameter(chunk).Contains(b.Hash))
                 .Select(b => new { b.Band, b.Hash, b.SignalId })
                 .ToListAsync(ct);
             foreach (var row in rows)
@@ -689,12 +728,12 @@ public sealed class IngestBatchProcessor(
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         foreach (var chunk in removeFor.Chunk(500))
         {
-            await db.SignalLshBands.IgnoreQueryFilters().Where(b => chunk.Contains(b.SignalId)).ExecuteDeleteAsync(ct);
+            await db.SignalLshBands.IgnoreQueryFilters().Where(b => EF.Parameter(chunk).Contains(b.SignalId)).ExecuteDeleteAsync(ct);
         }
 
         var isSqlite = db.Database.IsSqlite();
-        // 400 parameters: SQLite binds named parameters with a linear scan, so much larger statements cost more CPU.
-        const int perStatement = 100;
+        // Four parameters per row; see BulkInsert.MaxParametersPerStatement for why SQLite statements stay small.
+        var perStatement = BulkInsert.MaxParametersPerStatement(db) / 4;
         // Full chunks reuse one prepared statement: parsing an 800-parameter INSERT costs as much as running it.
         DbCommand? full = null;
         try
@@ -766,8 +805,18 @@ public sealed class IngestBatchProcessor(
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
-    private sealed record Prepared(IngestMessage Message, NormalizedText Text, SignalClassification? Classification, PreparedSignal Duplicate, ProductAreaAssignment? ProductAreas);
+    internal sealed record Prepared(IngestMessage Message, NormalizedText Text, SignalClassification? Classification, PreparedSignal Duplicate, ProductAreaAssignment? ProductAreas);
 
     /// <summary>Areas from the workspace's taxonomy (null when it has none: the signal's areas are left alone).</summary>
-    private sealed record ProductAreaAssignment(string? Value);
+    internal sealed record ProductAreaAssignment(string? Value);
+}
+
+/// <summary>A batch whose CPU work is done (see <see cref="IngestBatchProcessor.PrepareAsync"/>); no database state.</summary>
+public sealed class PreparedBatch
+{
+    internal PreparedBatch(IngestBatchProcessor.Prepared[] items) => Items = items;
+
+    internal IngestBatchProcessor.Prepared[] Items { get; }
+
+    public int Count => Items.Length;
 }

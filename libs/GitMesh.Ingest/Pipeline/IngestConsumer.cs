@@ -42,20 +42,28 @@ public sealed partial class IngestConsumer(
         }
     }
 
+    /// <summary>
+    /// Claims and commits batches. While batch N commits (one core, mostly inside the database), the CPU half of
+    /// batch N+1 (normalize, hash, classify, MinHash) runs on the other cores: the next batch is claimed without
+    /// waiting just before N commits, so an idle queue adds no latency. A claimed-ahead batch is only invisible to
+    /// others for the visibility timeout, and a crash before its commit redelivers it like any other.
+    /// </summary>
     private async Task RunLoopAsync(CancellationToken stoppingToken)
     {
+        ClaimedBatch? ahead = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var cpuStarted = Environment.CpuUsage.TotalTime;
-                var received = await queue.ReceiveAsync(QueueNames.Ingest, options.Value.BatchSize, queueOptions.Value.VisibilityTimeout, options.Value.PollWait, stoppingToken);
-                if (received.Count > 0)
+                var current = ahead ?? await ClaimAsync(options.Value.PollWait, stoppingToken);
+                ahead = null;
+                if (current is null)
                 {
-                    metrics.Stages.Record("queue claim", System.Diagnostics.Stopwatch.GetTimestamp() - started, Environment.CpuUsage.TotalTime - cpuStarted);
-                    await HandleAsync(received, stoppingToken);
+                    continue;
                 }
+
+                ahead = await ClaimAsync(TimeSpan.Zero, stoppingToken);
+                await HandleAsync(current, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -70,9 +78,20 @@ public sealed partial class IngestConsumer(
         }
     }
 
-    internal async Task HandleAsync(IReadOnlyList<ReceivedMessage> received, CancellationToken ct)
+    /// <summary>Claims up to a batch and starts preparing it on the thread pool; null when the queue had nothing.</summary>
+    private async Task<ClaimedBatch?> ClaimAsync(TimeSpan wait, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cpuStarted = Environment.CpuUsage.TotalTime;
+        var received = await queue.ReceiveAsync(QueueNames.Ingest, options.Value.BatchSize, queueOptions.Value.VisibilityTimeout, wait, ct);
+        if (received.Count == 0)
+        {
+            return null;
+        }
+
+        metrics.Stages.Record("queue claim", System.Diagnostics.Stopwatch.GetTimestamp() - started, Environment.CpuUsage.TotalTime - cpuStarted);
         var parsed = new List<(ReceivedMessage Raw, IngestMessage Message)>(received.Count);
+        var malformed = new List<(ReceivedMessage Raw, string Error)>();
         foreach (var raw in received)
         {
             try
@@ -81,28 +100,48 @@ public sealed partial class IngestConsumer(
             }
             catch (JsonException ex)
             {
-                metrics.RecordFailure();
-                await queue.FailAsync(QueueNames.Ingest, raw, $"Malformed ingest message: {ex.Message}", ct);
+                // Failed (and eventually dead-lettered) when the batch is handled, in claim order.
+                malformed.Add((raw, $"Malformed ingest message: {ex.Message}"));
             }
         }
 
-        if (parsed.Count == 0)
+        var messages = parsed.Select(p => p.Message).ToList();
+        var preparation = messages.Count == 0 ? null : Task.Run(() => PrepareAsync(messages, ct), ct);
+        return new ClaimedBatch(parsed, malformed, preparation);
+    }
+
+    private async Task<PreparedBatch> PrepareAsync(IReadOnlyList<IngestMessage> messages, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IngestBatchProcessor>().PrepareAsync(messages, ct);
+    }
+
+    private async Task HandleAsync(ClaimedBatch batch, CancellationToken ct)
+    {
+        foreach (var (raw, error) in batch.Malformed)
+        {
+            metrics.RecordFailure();
+            await queue.FailAsync(QueueNames.Ingest, raw, error, ct);
+        }
+
+        if (batch.Parsed.Count == 0)
         {
             return;
         }
 
         try
         {
-            await ProcessAsync(parsed, ct);
+            var prepared = batch.Preparation is { } preparation ? await preparation : null;
+            await ProcessAsync(batch.Parsed, prepared, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            LogBatchFailed(parsed.Count, ex.Message);
-            foreach (var one in parsed)
+            LogBatchFailed(batch.Parsed.Count, ex.Message);
+            foreach (var one in batch.Parsed)
             {
                 try
                 {
-                    await ProcessAsync([one], ct);
+                    await ProcessAsync([one], null, ct);
                 }
                 catch (Exception single) when (single is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -114,11 +153,12 @@ public sealed partial class IngestConsumer(
         }
     }
 
-    private async Task ProcessAsync(IReadOnlyList<(ReceivedMessage Raw, IngestMessage Message)> batch, CancellationToken ct)
+    private async Task ProcessAsync(IReadOnlyList<(ReceivedMessage Raw, IngestMessage Message)> batch, PreparedBatch? prepared, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var processor = scope.ServiceProvider.GetRequiredService<IngestBatchProcessor>();
-        var outcome = await processor.ProcessAsync(batch.Select(b => b.Message).ToList(), ct);
+        prepared ??= await processor.PrepareAsync(batch.Select(b => b.Message).ToList(), ct);
+        var outcome = await processor.CommitAsync(prepared, ct);
         using (metrics.Stages.Measure("queue delete"))
         {
             await queue.DeleteBatchAsync(QueueNames.Ingest, batch.Select(b => b.Raw).ToList(), ct);
@@ -128,6 +168,12 @@ public sealed partial class IngestConsumer(
         metrics.RecordBatch(batch.Count, outcome, now - batch.Min(b => b.Raw.EnqueuedAt), now);
         metrics.RecordLatencies(batch.Select(b => now - b.Raw.EnqueuedAt));
     }
+
+    /// <summary>Messages claimed together: the parsed ones (with their preparation, when started) and the malformed ones.</summary>
+    private sealed record ClaimedBatch(
+        IReadOnlyList<(ReceivedMessage Raw, IngestMessage Message)> Parsed,
+        IReadOnlyList<(ReceivedMessage Raw, string Error)> Malformed,
+        Task<PreparedBatch>? Preparation);
 
     private async Task LogStatsAsync(CancellationToken ct)
     {
