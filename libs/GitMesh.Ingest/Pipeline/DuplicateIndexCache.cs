@@ -63,6 +63,9 @@ public sealed class DuplicateIndexCache
         return result;
     }
 
+    /// <summary>Prepares the background corpus now rather than on the first batch.</summary>
+    public static void WarmUp() => _ = Background.Value;
+
     public static bool IsBackground(string candidateId) => candidateId.StartsWith(BackgroundPrefix, StringComparison.Ordinal);
 
     public sealed class WorkspaceIndex

@@ -77,7 +77,7 @@ public sealed class IngestBatchProcessor(
 
         using (_stages.Measure("prepare (parallel)"))
         {
-            Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
+            Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId], _stages));
         }
 
         return new PreparedBatch(prepared);
@@ -308,7 +308,22 @@ public sealed class IngestBatchProcessor(
     /// <summary>64 MiB per ingest connection (the pragma takes KiB when negative).</summary>
     private const int SqlitePageCacheKiB = 65_536;
 
-    private Prepared Prepare(IngestMessage message, WorkspaceLearning learned)
+    /// <summary>
+    /// Runs the CPU half once on <paramref name="samples"/> and loads the duplicate index's background corpus, so the
+    /// models, the corpus and the JIT-compiled text paths are ready before the first real batch (which otherwise
+    /// took seconds). Nothing is written and the stage timings are left alone.
+    /// </summary>
+    public void WarmUp(IEnumerable<IngestMessage> samples)
+    {
+        DuplicateIndexCache.WarmUp();
+        var scratch = new IngestStageTimings();
+        foreach (var sample in samples)
+        {
+            _ = Prepare(sample, WorkspaceLearning.None, scratch);
+        }
+    }
+
+    private Prepared Prepare(IngestMessage message, WorkspaceLearning learned, IngestStageTimings stages)
     {
         // PostgreSQL text cannot hold U+0000 (a message carrying one would be poison there, forever); it means
         // nothing in prose either, so both providers store the text without it.
@@ -318,15 +333,15 @@ public sealed class IngestBatchProcessor(
         }
 
         var e = message.Envelope;
-        var t = _stages.MeasureItem("prepare.normalize");
+        var t = stages.MeasureItem("prepare.normalize");
         var text = TextNormalizer.Normalize(e.Title, e.Body);
         t.Dispose();
         var signalText = new SignalText(text.Title, text.Text, text.Code);
-        t = _stages.MeasureItem("prepare.classify");
+        t = stages.MeasureItem("prepare.classify");
         var classification = e.Deleted ? null : classifier.Classify(signalText, learned.Corrections);
         var areas = e.Deleted || learned.ProductAreas is null ? null : AssignProductAreas(signalText, learned);
         t.Dispose();
-        t = _stages.MeasureItem("prepare.minhash");
+        t = stages.MeasureItem("prepare.minhash");
         var duplicate = Preparer.Prepare(signalText);
         t.Dispose();
         return new Prepared(message, text, classification, duplicate, areas);
