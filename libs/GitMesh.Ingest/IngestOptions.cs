@@ -15,8 +15,13 @@ public sealed class IngestOptions
 
     public int MaxMetadataEntries { get; set; } = 50;
 
-    /// <summary>Messages a consumer takes per batch (one transaction per batch).</summary>
-    public int BatchSize { get; set; } = 256;
+    /// <summary>
+    /// Messages a consumer takes per batch (one transaction per batch). Per-batch costs (queries, index top-up, the
+    /// SQLite pages a batch dirties) made 512 use ~15 % less CPU per signal than 256 in bench ingest; larger batches
+    /// save a little more but make the message-by-message retry of a failed batch longer than the visibility timeout
+    /// comfortably allows.
+    /// </summary>
+    public int BatchSize { get; set; } = 512;
 
     /// <summary>Consumer loops per process.</summary>
     public int Consumers { get; set; } = 1;

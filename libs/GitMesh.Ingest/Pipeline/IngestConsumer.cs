@@ -66,7 +66,8 @@ public sealed partial class IngestConsumer(
                         Body = text.Body,
                         CreatedAt = now,
                     }, now.UtcDateTime));
-                    scope.ServiceProvider.GetRequiredService<IngestBatchProcessor>().WarmUp(samples);
+                    // Enough rounds for the hot text methods to reach tier-1 code (30 calls) before real batches.
+                    scope.ServiceProvider.GetRequiredService<IngestBatchProcessor>().WarmUp(Enumerable.Repeat(samples.ToList(), 40).SelectMany(s => s));
                 },
                 ct);
         }
