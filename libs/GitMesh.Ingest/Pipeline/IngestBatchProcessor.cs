@@ -24,8 +24,8 @@ public sealed record BatchOutcome(int Created, int Updated, int Unchanged, IRead
 
 /// <summary>
 /// One batch of the ingest pipeline: normalize → upsert on (workspace, source, externalId) → content hash →
-/// near-duplicate lookup → cluster → classify → author, all persisted in ONE transaction with the outbox events;
-/// then the search index. A replay finds the stored row with the same content hash and changes nothing; an edit
+/// near-duplicate lookup → cluster → classify → author, all persisted in ONE transaction with the search index
+/// entries and the outbox events. A replay finds the stored row with the same content hash and changes nothing; an edit
 /// updates the row, re-classifies (unless a person corrected it) and keeps its cluster.
 /// </summary>
 public sealed class IngestBatchProcessor(
@@ -241,15 +241,36 @@ public sealed class IngestBatchProcessor(
                 await db.SaveChangesAsync(cancellationToken);
             }
 
-            using (_stages.Measure("insert signals+outbox"))
+            using (_stages.Measure("insert signals"))
             {
                 await BulkInsert.InsertAsync(db, newSignals, cancellationToken);
-                await BulkInsert.InsertAsync(db, outbox, cancellationToken);
             }
 
             using (_stages.Measure("save bands"))
             {
                 await ReplaceBandsAsync(removeBandsOf, bandRows, cancellationToken);
+            }
+
+            // The search index commits with the rows it describes: indexed after the commit, a crash in between left
+            // signals that a replay (unchanged, so untouched) never indexed.
+            using (_stages.Measure("search index"))
+            {
+                var toIndex = touched.Except(removedFromSearch).ToList();
+                if (toIndex.Count > 0)
+                {
+                    await search.IndexAsync(db, toIndex, cancellationToken);
+                }
+
+                if (removedFromSearch.Count > 0)
+                {
+                    await search.RemoveAsync(db, removedFromSearch, cancellationToken);
+                }
+            }
+
+            // Last before the commit: on PostgreSQL the outbox insert takes the commit-order lock, held until commit.
+            using (_stages.Measure("insert outbox"))
+            {
+                await BulkInsert.InsertAsync(db, outbox, cancellationToken);
             }
 
             using (_stages.Measure("commit"))
@@ -272,19 +293,6 @@ public sealed class IngestBatchProcessor(
 
         db.ChangeTracker.Clear();
         db.ChangeTracker.AutoDetectChangesEnabled = true;
-        // The search index follows the committed rows; re-indexing is idempotent, so a crash here heals on replay.
-        using var searchTiming = _stages.Measure("search index");
-        var toIndex = touched.Except(removedFromSearch).ToList();
-        if (toIndex.Count > 0)
-        {
-            await search.IndexAsync(db, toIndex, cancellationToken);
-        }
-
-        if (removedFromSearch.Count > 0)
-        {
-            await search.RemoveAsync(db, removedFromSearch, cancellationToken);
-        }
-
         return new BatchOutcome(created, updated, unchanged, touched);
     }
 
