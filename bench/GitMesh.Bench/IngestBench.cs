@@ -118,7 +118,8 @@ public sealed class IngestBench : IBenchmark
             var rawRate = count / rawSeconds;
 
             Console.WriteLine();
-            Console.WriteLine("per-stage time, per signal (wall: per-item stages summed over threads; CPU: process CPU during batch stages):");
+            Console.WriteLine("per-stage time, per signal (wall: per-item stages summed over threads; CPU: process CPU during batch stages —");
+            Console.WriteLine("the next batch is prepared while one commits, so a commit stage's CPU includes some of that preparation):");
             foreach (var stage in metrics.Stages.Snapshot())
             {
                 var cpu = stage.Cpu is { } c ? $"{c.TotalMilliseconds / count,8:N3} ms CPU" : "       — CPU";
