@@ -754,6 +754,24 @@ public sealed class IngestBatchProcessor(
             await db.SignalLshBands.IgnoreQueryFilters().Where(b => EF.Parameter(chunk).Contains(b.SignalId)).ExecuteDeleteAsync(ct);
         }
 
+        var distinct = rows.DistinctBy(r => (r.WorkspaceId, r.Band, r.Hash, r.SignalId));
+        if (connection is Npgsql.NpgsqlConnection npgsql)
+        {
+            // One binary COPY: no conflict is possible (rows of new signal ids, or of signals whose rows were just deleted).
+            await using var importer = await npgsql.BeginBinaryImportAsync("COPY signal_lsh_bands (workspace_id, band, hash, signal_id) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var row in distinct)
+            {
+                await importer.StartRowAsync(ct);
+                await importer.WriteAsync(row.WorkspaceId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+                await importer.WriteAsync(row.Band, NpgsqlTypes.NpgsqlDbType.Integer, ct);
+                await importer.WriteAsync(row.Hash, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(row.SignalId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            }
+
+            await importer.CompleteAsync(ct);
+            return;
+        }
+
         var isSqlite = db.Database.IsSqlite();
         // Four parameters per row; see BulkInsert.MaxParametersPerStatement for why SQLite statements stay small.
         var perStatement = BulkInsert.MaxParametersPerStatement(db) / 4;
@@ -761,7 +779,7 @@ public sealed class IngestBatchProcessor(
         DbCommand? full = null;
         try
         {
-            foreach (var chunk in rows.DistinctBy(r => (r.WorkspaceId, r.Band, r.Hash, r.SignalId)).Chunk(perStatement))
+            foreach (var chunk in distinct.Chunk(perStatement))
             {
                 var cmd = chunk.Length == perStatement ? full ??= CreateBandInsert(connection, transaction, perStatement) : CreateBandInsert(connection, transaction, chunk.Length);
                 for (var i = 0; i < chunk.Length; i++)
