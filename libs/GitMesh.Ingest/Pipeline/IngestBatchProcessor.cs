@@ -39,6 +39,11 @@ public sealed class IngestBatchProcessor(
 {
     private readonly IngestStageTimings _stages = metrics?.Stages ?? new IngestStageTimings();
 
+    // Authors and clusters first seen in this batch: bulk-inserted (before the signals that point to them) rather than
+    // tracked, as for signals. Existing ones that change stay tracked and are saved by SaveChanges.
+    private readonly List<Author> _newAuthors = [];
+    private readonly List<Cluster> _newClusters = [];
+
     /// <summary>
     /// With 16 bands of 8 rows, two equal bands happen by chance only for texts sharing most of their shingles
     /// (Jaccard around 0.7 and up): near-verbatim re-posts. One equal band alone is only a suggestion.
@@ -90,6 +95,8 @@ public sealed class IngestBatchProcessor(
     public async Task<BatchOutcome> CommitAsync(PreparedBatch batch, CancellationToken cancellationToken)
     {
         var prepared = batch.Items;
+        _newAuthors.Clear();
+        _newClusters.Clear();
         await TuneConnectionAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         var created = 0;
@@ -233,6 +240,13 @@ public sealed class IngestBatchProcessor(
                 }
 
                 t.Dispose();
+            }
+
+            // New authors and clusters before SaveChanges: an edited signal may now point to an author first seen here.
+            using (_stages.Measure("new authors+clusters"))
+            {
+                await BulkInsert.InsertAsync(db, _newAuthors, cancellationToken);
+                await BulkInsert.InsertAsync(db, _newClusters, cancellationToken);
             }
 
             using (_stages.Measure("save rows"))
@@ -441,7 +455,7 @@ public sealed class IngestBatchProcessor(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            db.Authors.Add(row);
+            _newAuthors.Add(row);
             result[key] = row;
         }
 
@@ -593,7 +607,7 @@ public sealed class IngestBatchProcessor(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.Clusters.Add(cluster);
+        _newClusters.Add(cluster);
         knownClusters[cluster.Id] = cluster;
         return cluster.Id;
     }
