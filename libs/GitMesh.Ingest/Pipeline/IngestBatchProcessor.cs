@@ -55,14 +55,17 @@ public sealed class IngestBatchProcessor(
 
     /// <summary>Prepares and commits one batch (<see cref="PrepareAsync"/> then <see cref="CommitAsync"/>).</summary>
     public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken) =>
-        await CommitAsync(await PrepareAsync(messages, cancellationToken), cancellationToken);
+        await CommitAsync(await PrepareAsync(messages, -1, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The CPU half of a batch — normalize, content hash, classify, MinHash — in parallel and outside any transaction.
     /// The result holds no database state, so a consumer can prepare the next batch (in another scope) while this
     /// one commits.
     /// </summary>
-    public async Task<PreparedBatch> PrepareAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
+    /// <param name="messages">The batch.</param>
+    /// <param name="maxDegreeOfParallelism">Cores to use; a consumer preparing while another batch commits leaves that one a core.</param>
+    /// <param name="cancellationToken">Cancels the workspace look-ups.</param>
+    public async Task<PreparedBatch> PrepareAsync(IReadOnlyList<IngestMessage> messages, int maxDegreeOfParallelism, CancellationToken cancellationToken)
     {
         // Latest version of each item wins inside a batch; order otherwise preserved.
         var latest = messages
@@ -82,7 +85,7 @@ public sealed class IngestBatchProcessor(
 
         using (_stages.Measure("prepare (parallel)"))
         {
-            Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId], _stages));
+            Parallel.For(0, latest.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId], _stages));
         }
 
         return new PreparedBatch(prepared);
