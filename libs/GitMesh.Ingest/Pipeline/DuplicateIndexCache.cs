@@ -63,6 +63,9 @@ public sealed class DuplicateIndexCache
         return result;
     }
 
+    /// <summary>Prepares the background corpus now rather than on the first batch.</summary>
+    public static void WarmUp() => _ = Background.Value;
+
     public static bool IsBackground(string candidateId) => candidateId.StartsWith(BackgroundPrefix, StringComparison.Ordinal);
 
     public sealed class WorkspaceIndex
@@ -114,7 +117,7 @@ public sealed class DuplicateIndexCache
                 foreach (var chunk in freshIds.Chunk(500))
                 {
                     var texts = await db.Signals.IgnoreQueryFilters().AsNoTracking()
-                        .Where(s => s.WorkspaceId == workspaceId && !s.IsDeleted && chunk.Contains(s.Id))
+                        .Where(s => s.WorkspaceId == workspaceId && !s.IsDeleted && EF.Parameter(chunk).Contains(s.Id))
                         .Select(s => new { s.Id, s.Title, s.BodyText, s.CodeText })
                         .ToListAsync(cancellationToken);
                     fresh.AddRange(texts.Select(x => (x.Id, x.Title, x.BodyText, x.CodeText)));

@@ -24,8 +24,8 @@ public sealed record BatchOutcome(int Created, int Updated, int Unchanged, IRead
 
 /// <summary>
 /// One batch of the ingest pipeline: normalize → upsert on (workspace, source, externalId) → content hash →
-/// near-duplicate lookup → cluster → classify → author, all persisted in ONE transaction with the outbox events;
-/// then the search index. A replay finds the stored row with the same content hash and changes nothing; an edit
+/// near-duplicate lookup → cluster → classify → author, all persisted in ONE transaction with the search index
+/// entries and the outbox events. A replay finds the stored row with the same content hash and changes nothing; an edit
 /// updates the row, re-classifies (unless a person corrected it) and keeps its cluster.
 /// </summary>
 public sealed class IngestBatchProcessor(
@@ -39,6 +39,11 @@ public sealed class IngestBatchProcessor(
 {
     private readonly IngestStageTimings _stages = metrics?.Stages ?? new IngestStageTimings();
 
+    // Authors and clusters first seen in this batch: bulk-inserted (before the signals that point to them) rather than
+    // tracked, as for signals. Existing ones that change stay tracked and are saved by SaveChanges.
+    private readonly List<Author> _newAuthors = [];
+    private readonly List<Cluster> _newClusters = [];
+
     /// <summary>
     /// With 16 bands of 8 rows, two equal bands happen by chance only for texts sharing most of their shingles
     /// (Jaccard around 0.7 and up): near-verbatim re-posts. One equal band alone is only a suggestion.
@@ -48,7 +53,19 @@ public sealed class IngestBatchProcessor(
     // Preparation (tokens, term vector, bands) is pure; any index instance computes the same thing.
     private static readonly InMemoryDuplicateIndex Preparer = new();
 
-    public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken)
+    /// <summary>Prepares and commits one batch (<see cref="PrepareAsync"/> then <see cref="CommitAsync"/>).</summary>
+    public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<IngestMessage> messages, CancellationToken cancellationToken) =>
+        await CommitAsync(await PrepareAsync(messages, -1, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The CPU half of a batch — normalize, content hash, classify, MinHash — in parallel and outside any transaction.
+    /// The result holds no database state, so a consumer can prepare the next batch (in another scope) while this
+    /// one commits.
+    /// </summary>
+    /// <param name="messages">The batch.</param>
+    /// <param name="maxDegreeOfParallelism">Cores to use; a consumer preparing while another batch commits leaves that one a core.</param>
+    /// <param name="cancellationToken">Cancels the workspace look-ups.</param>
+    public async Task<PreparedBatch> PrepareAsync(IReadOnlyList<IngestMessage> messages, int maxDegreeOfParallelism, CancellationToken cancellationToken)
     {
         // Latest version of each item wins inside a batch; order otherwise preserved.
         var latest = messages
@@ -66,12 +83,24 @@ public sealed class IngestBatchProcessor(
             }
         }
 
-        // CPU work first, in parallel and outside any transaction.
         using (_stages.Measure("prepare (parallel)"))
         {
-            Parallel.For(0, latest.Count, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId]));
+            Parallel.For(0, latest.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i => prepared[i] = Prepare(latest[i], learned[latest[i].WorkspaceId], _stages));
         }
 
+        return new PreparedBatch(prepared);
+    }
+
+    /// <summary>
+    /// The database half of a batch: upsert, clusters, authors, bands and outbox in one transaction, then the search
+    /// index.
+    /// </summary>
+    public async Task<BatchOutcome> CommitAsync(PreparedBatch batch, CancellationToken cancellationToken)
+    {
+        var prepared = batch.Items;
+        _newAuthors.Clear();
+        _newClusters.Clear();
+        await TuneConnectionAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         var created = 0;
         var updated = 0;
@@ -107,7 +136,7 @@ public sealed class IngestBatchProcessor(
                 t = _stages.Measure("load hash+bands");
                 var hashes = items.Select(i => i.Text.ContentHash).Distinct().ToList();
                 var byHash = (await db.Signals.IgnoreQueryFilters()
-                        .Where(s => s.WorkspaceId == workspaceId && s.ContentHash != null && hashes.Contains(s.ContentHash) && !s.IsDeleted && s.ClusterId != null)
+                        .Where(s => s.WorkspaceId == workspaceId && s.ContentHash != null && EF.Parameter(hashes).Contains(s.ContentHash) && !s.IsDeleted && s.ClusterId != null)
                         .Select(s => new { s.ContentHash, s.ClusterId })
                         .ToListAsync(cancellationToken))
                     .GroupBy(x => x.ContentHash!).ToDictionary(g => g.Key, g => g.First().ClusterId!.Value, StringComparer.Ordinal);
@@ -216,21 +245,49 @@ public sealed class IngestBatchProcessor(
                 t.Dispose();
             }
 
+            // New authors and clusters before SaveChanges: an edited signal may now point to an author first seen here.
+            using (_stages.Measure("new authors+clusters"))
+            {
+                await BulkInsert.InsertAsync(db, _newAuthors, cancellationToken);
+                await BulkInsert.InsertAsync(db, _newClusters, cancellationToken);
+            }
+
             using (_stages.Measure("save rows"))
             {
                 db.ChangeTracker.DetectChanges();
                 await db.SaveChangesAsync(cancellationToken);
             }
 
-            using (_stages.Measure("insert signals+outbox"))
+            using (_stages.Measure("insert signals"))
             {
                 await BulkInsert.InsertAsync(db, newSignals, cancellationToken);
-                await BulkInsert.InsertAsync(db, outbox, cancellationToken);
             }
 
             using (_stages.Measure("save bands"))
             {
                 await ReplaceBandsAsync(removeBandsOf, bandRows, cancellationToken);
+            }
+
+            // The search index commits with the rows it describes: indexed after the commit, a crash in between left
+            // signals that a replay (unchanged, so untouched) never indexed.
+            using (_stages.Measure("search index"))
+            {
+                var toIndex = touched.Except(removedFromSearch).ToList();
+                if (toIndex.Count > 0)
+                {
+                    await search.IndexAsync(db, toIndex, cancellationToken);
+                }
+
+                if (removedFromSearch.Count > 0)
+                {
+                    await search.RemoveAsync(db, removedFromSearch, cancellationToken);
+                }
+            }
+
+            // Last before the commit: on PostgreSQL the outbox insert takes the commit-order lock, held until commit.
+            using (_stages.Measure("insert outbox"))
+            {
+                await BulkInsert.InsertAsync(db, outbox, cancellationToken);
             }
 
             using (_stages.Measure("commit"))
@@ -253,23 +310,45 @@ public sealed class IngestBatchProcessor(
 
         db.ChangeTracker.Clear();
         db.ChangeTracker.AutoDetectChangesEnabled = true;
-        // The search index follows the committed rows; re-indexing is idempotent, so a crash here heals on replay.
-        using var searchTiming = _stages.Measure("search index");
-        var toIndex = touched.Except(removedFromSearch).ToList();
-        if (toIndex.Count > 0)
-        {
-            await search.IndexAsync(db, toIndex, cancellationToken);
-        }
-
-        if (removedFromSearch.Count > 0)
-        {
-            await search.RemoveAsync(db, removedFromSearch, cancellationToken);
-        }
-
         return new BatchOutcome(created, updated, unchanged, touched);
     }
 
-    private Prepared Prepare(IngestMessage message, WorkspaceLearning learned)
+    /// <summary>
+    /// One connection for the whole batch (the search index writes right after the commit), and on SQLite a page cache
+    /// large enough for the random-order index pages a batch touches (band hashes, external ids, content hashes): with
+    /// the 2 MiB default, most B-tree steps of those inserts were re-read from the OS with a system call each. Pooled
+    /// connections keep the setting; the context's disposal closes the connection.
+    /// </summary>
+    private async Task TuneConnectionAsync(CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = $"PRAGMA cache_size = -{SqlitePageCacheKiB}";
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>64 MiB per ingest connection (the pragma takes KiB when negative).</summary>
+    private const int SqlitePageCacheKiB = 65_536;
+
+    /// <summary>
+    /// Runs the CPU half once on <paramref name="samples"/> and loads the duplicate index's background corpus, so the
+    /// models, the corpus and the JIT-compiled text paths are ready before the first real batch (which otherwise
+    /// took seconds). Nothing is written and the stage timings are left alone.
+    /// </summary>
+    public void WarmUp(IEnumerable<IngestMessage> samples)
+    {
+        DuplicateIndexCache.WarmUp();
+        var scratch = new IngestStageTimings();
+        foreach (var sample in samples)
+        {
+            _ = Prepare(sample, WorkspaceLearning.None, scratch);
+        }
+    }
+
+    private Prepared Prepare(IngestMessage message, WorkspaceLearning learned, IngestStageTimings stages)
     {
         // PostgreSQL text cannot hold U+0000 (a message carrying one would be poison there, forever); it means
         // nothing in prose either, so both providers store the text without it.
@@ -279,15 +358,15 @@ public sealed class IngestBatchProcessor(
         }
 
         var e = message.Envelope;
-        var t = _stages.MeasureItem("prepare.normalize");
+        var t = stages.MeasureItem("prepare.normalize");
         var text = TextNormalizer.Normalize(e.Title, e.Body);
         t.Dispose();
         var signalText = new SignalText(text.Title, text.Text, text.Code);
-        t = _stages.MeasureItem("prepare.classify");
+        t = stages.MeasureItem("prepare.classify");
         var classification = e.Deleted ? null : classifier.Classify(signalText, learned.Corrections);
         var areas = e.Deleted || learned.ProductAreas is null ? null : AssignProductAreas(signalText, learned);
         t.Dispose();
-        t = _stages.MeasureItem("prepare.minhash");
+        t = stages.MeasureItem("prepare.minhash");
         var duplicate = Preparer.Prepare(signalText);
         t.Dispose();
         return new Prepared(message, text, classification, duplicate, areas);
@@ -320,7 +399,7 @@ public sealed class IngestBatchProcessor(
             var source = bySource.Key;
             var externalIds = bySource.Select(i => i.Message.Envelope.ExternalId).Distinct().ToList();
             var rows = await db.Signals.IgnoreQueryFilters()
-                .Where(s => s.WorkspaceId == workspaceId && s.Source == source && externalIds.Contains(s.ExternalId))
+                .Where(s => s.WorkspaceId == workspaceId && s.Source == source && EF.Parameter(externalIds).Contains(s.ExternalId))
                 .ToListAsync(ct);
             foreach (var row in rows)
             {
@@ -347,7 +426,7 @@ public sealed class IngestBatchProcessor(
             var source = bySource.Key;
             var usernames = bySource.Select(k => k.Username).ToList();
             var rows = await db.Authors.IgnoreQueryFilters()
-                .Where(a => a.WorkspaceId == workspaceId && a.Source == source && usernames.Contains(a.Username))
+                .Where(a => a.WorkspaceId == workspaceId && a.Source == source && EF.Parameter(usernames).Contains(a.Username))
                 .ToListAsync(ct);
             foreach (var row in rows)
             {
@@ -379,7 +458,7 @@ public sealed class IngestBatchProcessor(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            db.Authors.Add(row);
+            _newAuthors.Add(row);
             result[key] = row;
         }
 
@@ -393,7 +472,7 @@ public sealed class IngestBatchProcessor(
         foreach (var chunk in signalIds.Chunk(500))
         {
             var rows = await db.Signals.IgnoreQueryFilters().AsNoTracking()
-                .Where(s => s.WorkspaceId == workspaceId && chunk.Contains(s.Id))
+                .Where(s => s.WorkspaceId == workspaceId && EF.Parameter(chunk).Contains(s.Id))
                 .Select(s => new { s.Id, s.ClusterId })
                 .ToListAsync(ct);
             foreach (var row in rows)
@@ -411,7 +490,7 @@ public sealed class IngestBatchProcessor(
         var result = new Dictionary<Guid, Cluster>();
         foreach (var chunk in clusterIds.OfType<Guid>().Distinct().Chunk(500))
         {
-            foreach (var cluster in await db.Clusters.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && chunk.Contains(c.Id)).ToListAsync(ct))
+            foreach (var cluster in await db.Clusters.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && EF.Parameter(chunk).Contains(c.Id)).ToListAsync(ct))
             {
                 result[cluster.Id] = cluster;
             }
@@ -428,7 +507,7 @@ public sealed class IngestBatchProcessor(
         foreach (var chunk in hashes.Chunk(2_000))
         {
             var rows = await db.SignalLshBands.IgnoreQueryFilters().AsNoTracking()
-                .Where(b => b.WorkspaceId == workspaceId && chunk.Contains(b.Hash))
+                .Where(b => b.WorkspaceId == workspaceId && EF.Parameter(chunk).Contains(b.Hash))
                 .Select(b => new { b.Band, b.Hash, b.SignalId })
                 .ToListAsync(ct);
             foreach (var row in rows)
@@ -531,7 +610,7 @@ public sealed class IngestBatchProcessor(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.Clusters.Add(cluster);
+        _newClusters.Add(cluster);
         knownClusters[cluster.Id] = cluster;
         return cluster.Id;
     }
@@ -689,17 +768,35 @@ public sealed class IngestBatchProcessor(
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         foreach (var chunk in removeFor.Chunk(500))
         {
-            await db.SignalLshBands.IgnoreQueryFilters().Where(b => chunk.Contains(b.SignalId)).ExecuteDeleteAsync(ct);
+            await db.SignalLshBands.IgnoreQueryFilters().Where(b => EF.Parameter(chunk).Contains(b.SignalId)).ExecuteDeleteAsync(ct);
+        }
+
+        var distinct = rows.DistinctBy(r => (r.WorkspaceId, r.Band, r.Hash, r.SignalId));
+        if (connection is Npgsql.NpgsqlConnection npgsql)
+        {
+            // One binary COPY: no conflict is possible (rows of new signal ids, or of signals whose rows were just deleted).
+            await using var importer = await npgsql.BeginBinaryImportAsync("COPY signal_lsh_bands (workspace_id, band, hash, signal_id) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var row in distinct)
+            {
+                await importer.StartRowAsync(ct);
+                await importer.WriteAsync(row.WorkspaceId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+                await importer.WriteAsync(row.Band, NpgsqlTypes.NpgsqlDbType.Integer, ct);
+                await importer.WriteAsync(row.Hash, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(row.SignalId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            }
+
+            await importer.CompleteAsync(ct);
+            return;
         }
 
         var isSqlite = db.Database.IsSqlite();
-        // 400 parameters: SQLite binds named parameters with a linear scan, so much larger statements cost more CPU.
-        const int perStatement = 100;
+        // Four parameters per row; see BulkInsert.MaxParametersPerStatement for why SQLite statements stay small.
+        var perStatement = BulkInsert.MaxParametersPerStatement(db) / 4;
         // Full chunks reuse one prepared statement: parsing an 800-parameter INSERT costs as much as running it.
         DbCommand? full = null;
         try
         {
-            foreach (var chunk in rows.DistinctBy(r => (r.WorkspaceId, r.Band, r.Hash, r.SignalId)).Chunk(perStatement))
+            foreach (var chunk in distinct.Chunk(perStatement))
             {
                 var cmd = chunk.Length == perStatement ? full ??= CreateBandInsert(connection, transaction, perStatement) : CreateBandInsert(connection, transaction, chunk.Length);
                 for (var i = 0; i < chunk.Length; i++)
@@ -766,8 +863,18 @@ public sealed class IngestBatchProcessor(
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
-    private sealed record Prepared(IngestMessage Message, NormalizedText Text, SignalClassification? Classification, PreparedSignal Duplicate, ProductAreaAssignment? ProductAreas);
+    internal sealed record Prepared(IngestMessage Message, NormalizedText Text, SignalClassification? Classification, PreparedSignal Duplicate, ProductAreaAssignment? ProductAreas);
 
     /// <summary>Areas from the workspace's taxonomy (null when it has none: the signal's areas are left alone).</summary>
-    private sealed record ProductAreaAssignment(string? Value);
+    internal sealed record ProductAreaAssignment(string? Value);
+}
+
+/// <summary>A batch whose CPU work is done (see <see cref="IngestBatchProcessor.PrepareAsync"/>); no database state.</summary>
+public sealed class PreparedBatch
+{
+    internal PreparedBatch(IngestBatchProcessor.Prepared[] items) => Items = items;
+
+    internal IngestBatchProcessor.Prepared[] Items { get; }
+
+    public int Count => Items.Length;
 }

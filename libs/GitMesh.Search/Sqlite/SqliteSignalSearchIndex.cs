@@ -94,6 +94,20 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
         FROM signals WHERE id = $id AND is_deleted = 0
         """;
 
+    // Ids per JSON parameter of the set-based statements below.
+    private const int BulkChunk = 2_000;
+
+    // Which of the given signals have an entry at all (through the c0 index).
+    private const string EntriesAmongSql = "SELECT DISTINCT c.c0 FROM json_each($ids) AS j JOIN signals_fts_content AS c ON c.c0 = j.value";
+
+    // Same document as InsertSql, for many signals known to have no entry yet.
+    private const string InsertManySql =
+        $"""
+        INSERT INTO signals_fts (signal_id, workspace_id, title, body)
+        SELECT id, workspace_id, coalesce(title, ''), substr(coalesce(body_text, ''), 1, {SearchDocument.MaxBodyLengthSql})
+        FROM signals WHERE id IN (SELECT value FROM json_each($ids)) AND is_deleted = 0
+        """;
+
     public async Task IndexAsync(GitMeshDbContext db, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)
     {
         if (signalIds.Count == 0)
@@ -271,11 +285,26 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
     /// </summary>
     private static async Task<long> WriteTextIdsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids, bool insert, CancellationToken cancellationToken)
     {
+        long indexed = 0;
+        if (insert)
+        {
+            // Signals without any entry yet (new ones: nearly all during ingest and a first rebuild) go in with one
+            // INSERT … SELECT per chunk instead of a look-up and an insert each.
+            var (fresh, known) = await SplitByEntryAsync(connection, transaction, ids, cancellationToken);
+            foreach (var chunk in fresh.Chunk(BulkChunk))
+            {
+                await using var bulk = Command(connection, transaction, InsertManySql);
+                bulk.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(chunk));
+                indexed += await bulk.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            ids = known;
+        }
+
         await using var find = Prepared(connection, transaction, insert ? FindEntrySql : FindRowSql, "$id");
         await using var delete = Prepared(connection, transaction, DeleteRowSql, "$rowid");
         await using var add = insert ? Prepared(connection, transaction, InsertSql, "$id") : null;
         var rowIds = new List<long>(2);
-        long indexed = 0;
         foreach (var id in ids)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -311,6 +340,31 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
         }
 
         return indexed;
+    }
+
+    /// <summary>Ids with no entry in the index (<c>Fresh</c>) and ids with one or more (<c>Known</c>), order kept.</summary>
+    private static async Task<(List<string> Fresh, List<string> Known)> SplitByEntryAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(BulkChunk))
+        {
+            await using var cmd = Command(connection, transaction, EntriesAmongSql);
+            cmd.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(chunk));
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                indexed.Add(reader.GetString(0));
+            }
+        }
+
+        var fresh = new List<string>(ids.Count);
+        var known = new List<string>(indexed.Count);
+        foreach (var id in ids)
+        {
+            (indexed.Contains(id) ? known : fresh).Add(id);
+        }
+
+        return (fresh, known);
     }
 
     /// <summary>
