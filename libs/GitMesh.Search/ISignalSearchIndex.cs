@@ -25,10 +25,11 @@ public interface ISignalSearchIndex
     IQueryable<Guid> Matching(GitMeshDbContext db, Guid workspaceId, string query);
 
     /// <summary>
-    /// The number of matches, counted no further than <paramref name="atMost"/>: cheap however common the words are,
-    /// so a caller can choose between reading all matches and probing candidates with <see cref="MatchingAmongAsync"/>.
+    /// Ids of the workspace's matches when there are at most <paramref name="atMost"/> of them, otherwise null: one read
+    /// of the index, without the signals table, so a caller can test candidates in memory instead of probing them with
+    /// <see cref="MatchingAmongAsync"/>. May hold signals deleted since; callers that read signals filter those anyway.
     /// </summary>
-    Task<int> CountMatchesAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken);
+    Task<IReadOnlySet<Guid>?> MatchIdsAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken);
 
     /// <summary>
     /// Which of these signals match <paramref name="query"/>: one index probe per signal, so the cost follows the number

@@ -1,5 +1,6 @@
 using GitMesh.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace GitMesh.Search.Postgres;
 
@@ -30,7 +31,7 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
 
     // OFFSET 0 keeps the planner from pulling the match into the caller's query: pulled in, PostgreSQL would walk the
     // caller's index order testing each row's vector (850 ms for a 0.7% word over 200k signals) instead of reading the
-    // GIN bitmap once. Callers with a common word probe candidates instead (MatchingAmongAsync).
+    // GIN bitmap once. Callers with a common word test candidates instead (MatchIdsAsync, MatchingAmongAsync).
     internal const string MatchingSql =
         $$"""
         SELECT e.signal_id AS "Value"
@@ -66,10 +67,10 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
         WHERE e.document @@ {{Query}} AND e.workspace_id = {1} AND e.seq > {2} AND e.seq <= {3}
         """;
 
-    // The inner LIMIT stops the count at the cap: a bitmap of a common word's matches is cheap, reading all its rows is not.
-    internal const string CountSql =
+    // The GIN bitmap's rows, read once and not joined: the cost follows the matches read, at most the caller's cap.
+    internal const string MatchIdsSql =
         $$"""
-        SELECT count(*)::integer AS "Value" FROM (SELECT 1 FROM signal_search AS e WHERE e.document @@ {{Query}} AND e.workspace_id = {1} LIMIT {2}) AS m
+        SELECT e.signal_id AS "Value" FROM signal_search AS e WHERE e.document @@ {{Query}} AND e.workspace_id = {1} LIMIT {2}
         """;
 
     // A primary-key probe per candidate, then the stored vector is tested: the cost follows the candidates, not how
@@ -152,16 +153,75 @@ public sealed class PostgresSignalSearchIndex : ISignalSearchIndex
             : db.Database.SqlQueryRaw<Guid>(MatchingSql, parsed.ToWebSearch(), workspaceId);
     }
 
-    public async Task<int> CountMatchesAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<Guid>?> MatchIdsAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(atMost);
         var parsed = WebSearchQuery.Parse(query);
-        if (parsed.IsEmpty || atMost == 0)
+        if (parsed.IsEmpty)
+        {
+            return new HashSet<Guid>();
+        }
+
+        // Reading a common word's ids only to find there are too many costs a heap row each (50 ms for 10,000, more when
+        // a -term needs the stored vectors rechecked), so the planner's estimate from the GIN statistics decides first.
+        // It is usually within a few percent; a phrase can be underestimated, and then the capped read below says so.
+        // Below a thousand ids reading is cheap, and planner estimates never go under one row.
+        if (atMost >= 1_000 && await EstimateMatchesAsync(db, parsed.ToWebSearch(), workspaceId, cancellationToken) > EstimateSlack * atMost)
+        {
+            return null;
+        }
+
+        var ids = await db.Database.SqlQueryRaw<Guid>(MatchIdsSql, parsed.ToWebSearch(), workspaceId, atMost + 1).ToListAsync(cancellationToken);
+        return ids.Count > atMost ? null : ids.ToHashSet();
+    }
+
+    // An estimate this many times the cap is trusted to mean "more": a wrong "more" only costs the caller a slower path.
+    private const long EstimateSlack = 2;
+
+    private static async Task<long> EstimateMatchesAsync(GitMeshDbContext db, string webSearch, Guid workspaceId, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            cmd.CommandText = $"EXPLAIN SELECT 1 FROM signal_search AS e WHERE e.document @@ {Query.Replace("{0}", "$1", StringComparison.Ordinal)} AND e.workspace_id = $2";
+            foreach (var value in new object[] { webSearch, workspaceId })
+            {
+                var parameter = cmd.CreateParameter(); // unnamed: positional $1, $2
+                parameter.Value = value;
+                cmd.Parameters.Add(parameter);
+            }
+
+            var top = await cmd.ExecuteScalarAsync(cancellationToken) as string;
+            return PlanRows(top);
+        }
+        finally
+        {
+            if (opened)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    /// <summary>The estimated rows of a plan's top line (<c>… (cost=0.00..1.00 rows=123 width=4)</c>); unknown → 0.</summary>
+    internal static long PlanRows(string? planLine)
+    {
+        var at = planLine?.IndexOf(" rows=", StringComparison.Ordinal) ?? -1;
+        if (at < 0)
         {
             return 0;
         }
 
-        return await db.Database.SqlQueryRaw<int>(CountSql, parsed.ToWebSearch(), workspaceId, atMost).SingleAsync(cancellationToken);
+        var digits = planLine![(at + 6)..].TakeWhile(char.IsAsciiDigit).ToArray();
+        return long.TryParse(digits, out var rows) ? rows : 0;
     }
 
     public async Task<IReadOnlySet<Guid>> MatchingAmongAsync(GitMeshDbContext db, Guid workspaceId, string query, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)

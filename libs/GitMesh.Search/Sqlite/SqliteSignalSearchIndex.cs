@@ -53,9 +53,16 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
     // Counting stops at the cap, so a common word costs no more than the cap. Not joined to signals (that join costs a
     // primary-key probe per match): the count only chooses how to query, it is never shown, and the queries it chooses
     // between both return exactly the workspace's live matches.
+    // Up to {1} matches in any workspace, from the doclists alone (no content rows read).
     internal const string CountSql =
         """
         SELECT count(*) AS "Value" FROM (SELECT 1 FROM signals_fts WHERE signals_fts MATCH {0} LIMIT {1})
+        """;
+
+    // The match's rows through FTS5 alone (its UNINDEXED workspace_id and signal_id columns), no join with signals.
+    internal const string MatchIdsSql =
+        """
+        SELECT signal_id AS "Value" FROM signals_fts WHERE signals_fts MATCH {0} AND workspace_id = {1} LIMIT {2}
         """;
 
     // Candidates drive (CROSS JOIN fixes the order) and find their FTS5 row through the c0 index; the match's rowids are
@@ -227,16 +234,27 @@ public sealed class SqliteSignalSearchIndex : ISignalSearchIndex
         return found.Count == 0 ? 0 : found[0];
     }
 
-    public async Task<int> CountMatchesAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<Guid>?> MatchIdsAsync(GitMeshDbContext db, Guid workspaceId, string query, int atMost, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(atMost);
         var parsed = WebSearchQuery.Parse(query);
-        if (parsed.IsEmpty || atMost == 0)
+        if (parsed.IsEmpty)
         {
-            return 0;
+            return new HashSet<Guid>();
         }
 
-        return await db.Database.SqlQueryRaw<int>(CountSql, parsed.ToFts5(), atMost).SingleAsync(cancellationToken);
+        // Counting streams the doclists only (all workspaces: an upper bound), reading ids costs a content row each, so
+        // a common word is turned away before any row is read.
+        if (await db.Database.SqlQueryRaw<int>(CountSql, parsed.ToFts5(), atMost + 1).SingleAsync(cancellationToken) <= atMost)
+        {
+            var ids = await db.Database.SqlQueryRaw<Guid>(MatchIdsSql, parsed.ToFts5(), Text(workspaceId), atMost + 1).ToListAsync(cancellationToken);
+            if (ids.Count <= atMost)
+            {
+                return ids.ToHashSet();
+            }
+        }
+
+        return null;
     }
 
     public async Task<IReadOnlySet<Guid>> MatchingAmongAsync(GitMeshDbContext db, Guid workspaceId, string query, IReadOnlyCollection<Guid> signalIds, CancellationToken cancellationToken)

@@ -7,17 +7,17 @@ using static GitMesh.Api.Tests.Triage.TriageHttp;
 namespace GitMesh.Api.Tests.Signals;
 
 /// <summary>
-/// A searched "newest" inbox page has two plans: read every match and sort, or (a common search) walk the other
-/// filters' signals newest first and probe each against the index, falling back to reading matches when the probe
-/// budget runs out. Settings force each plan; every plan must page exactly the same signals in the same order.
+/// A searched "newest" inbox page has two plans: join the ids of every match with the other filters, or (a common
+/// search) walk the other filters' signals newest first and probe each against the index, falling back to reading
+/// matches when the probe budget runs out. Settings force each plan; every plan must page exactly the same signals in the same order.
 /// </summary>
 public sealed class SearchedInboxPlanTests
 {
     private static readonly (string Plan, Dictionary<string, string?> Settings)[] Plans =
     [
-        ("read all matches", new() { ["Api:SignalList:CommonSearchMatches"] = "1000000" }),
-        ("probe candidates", new() { ["Api:SignalList:CommonSearchMatches"] = "1", ["Api:SignalList:SearchProbeBudget"] = "1000000" }),
-        ("probe, then read the rest", new() { ["Api:SignalList:CommonSearchMatches"] = "1", ["Api:SignalList:SearchProbeBudget"] = "5" }),
+        ("join the match ids", new() { ["Api:SignalList:SearchMatchIdLimit"] = "1000000" }),
+        ("probe candidates", new() { ["Api:SignalList:SearchMatchIdLimit"] = "0", ["Api:SignalList:SearchProbeBudget"] = "1000000" }),
+        ("probe, then read the rest", new() { ["Api:SignalList:SearchMatchIdLimit"] = "0", ["Api:SignalList:SearchProbeBudget"] = "5" }),
     ];
 
     [Theory, Providers]

@@ -6,17 +6,25 @@ public sealed class SignalListOptions
     public const string SectionName = "Api:SignalList";
 
     /// <summary>
-    /// A search with at least this many matches is "common": its newest page is found by walking the other filters'
-    /// signals newest first and probing each against the search index, which stops after about
-    /// limit / (share of matches) signals. Fewer matches are cheaper to read whole and sort.
+    /// A searched newest-first page reads the ids of at most this many matches from the index and lets the database
+    /// join them with the other filters. A search with more matches is "common": its page is found by walking the other
+    /// filters' signals newest first and probing them against the index, which stops after about
+    /// limit / (share of matches) signals.
     /// </summary>
     /// <remarks>
-    /// Reading costs about one row per match, probing about limit / (share of matches) rows, so the two meet near
-    /// sqrt(limit × signals): about 7,000 matches at a million signals.
+    /// Reading costs about one index row per match, probing about limit / (share of matches) rows (on PostgreSQL each
+    /// reads a stored vector), so the two meet near sqrt(limit × signals × 5): about 15,000 matches at a million.
+    /// SQLite probes cheaply (a match's doclist is read once per chunk) and joins ids slowly, so its default is lower.
     /// </remarks>
-    public int CommonSearchMatches { get; set; } = 5_000;
+    public int? SearchMatchIdLimit { get; set; }
 
-    /// <summary>Signals probed before a common-word search gives up walking (the filters leave few matches) and reads its matches whole.</summary>
+    /// <summary>The default of <see cref="SearchMatchIdLimit"/> on PostgreSQL.</summary>
+    public const int PostgresSearchMatchIdLimit = 10_000;
+
+    /// <summary>The default of <see cref="SearchMatchIdLimit"/> on SQLite.</summary>
+    public const int SqliteSearchMatchIdLimit = 2_000;
+
+    /// <summary>Signals probed before a common search gives up walking (the other filters leave few matches) and lets the database read its matches whole.</summary>
     public int SearchProbeBudget { get; set; } = 16_000;
 
     /// <summary>

@@ -161,13 +161,25 @@ internal static class SignalListing
         }
 
         var since = cursor?.VelocitySince ?? now.AddDays(-DefaultVelocityWindowDays);
-        if (sort == SignalSort.Newest && filter.Query is { } text
-            && await search.CountMatchesAsync(db, workspaceId, text, options.CommonSearchMatches, ct) >= options.CommonSearchMatches)
+        var signals = filter.Apply(db, search, workspaceId);
+        if (sort == SignalSort.Newest && filter.Query is { } text)
         {
-            return await CommonQueryNewestPageAsync(db, search, workspaceId, filter, text, limit, cursor, since, options.SearchProbeBudget, ct);
+            // Up to SearchMatchIdLimit matches: their ids, read once from the index, join the other filters in one
+            // statement (the database walks the newest signals testing each id, or looks the ids up and sorts, as its
+            // statistics suggest). More matches: walk the other filters' signals and probe the index per chunk.
+            var idLimit = options.SearchMatchIdLimit
+                ?? (db.Database.IsSqlite() ? SignalListOptions.SqliteSearchMatchIdLimit : SignalListOptions.PostgresSearchMatchIdLimit);
+            var matchIds = await search.MatchIdsAsync(db, workspaceId, text, idLimit, ct);
+            if (matchIds is null)
+            {
+                return await CommonQueryNewestPageAsync(db, search, workspaceId, filter, text, limit, cursor, since, options.SearchProbeBudget, ct);
+            }
+
+            var ids = matchIds.ToList();
+            signals = (filter with { Query = null }).Apply(db, search, workspaceId).Where(s => ids.Contains(s.Id));
         }
 
-        var rows = Project(db, filter.Apply(db, search, workspaceId), sort, since);
+        var rows = Project(db, signals, sort, since);
         if (sort == SignalSort.Newest)
         {
             if (cursor is { } c)
