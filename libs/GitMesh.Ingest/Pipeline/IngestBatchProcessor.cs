@@ -569,8 +569,9 @@ public sealed class IngestBatchProcessor(
             list.Add(signal.Id);
         }
 
+        // Auto-joins first, then the ranking `eval duplicates` measures as recall@k (RankScore, with the character sketch).
         var best = candidates.Where(c => c.Decision != DuplicateDecision.NewCluster)
-            .OrderByDescending(c => c.Decision == DuplicateDecision.AutoJoin).ThenByDescending(c => c.Score).FirstOrDefault();
+            .OrderByDescending(c => c.Decision == DuplicateDecision.AutoJoin).ThenByDescending(c => c.RankScore).FirstOrDefault();
         if (best is not null)
         {
             var bestId = Guid.Parse(best.Id);
